@@ -1,0 +1,61 @@
+// How an action in [-1, 1]^A becomes resources: the mapping an exported policy carries inside.
+//
+// The environment decides what an action means (for example "CPU request = recent p95 usage ×
+// e^(1.5 a)"); it describes that here, and the same description serves two places that must
+// agree: the exported TorchScript module computes it in float64 after the network, and apply()
+// is the plain C++ reference the environment or a test can call. Each output k is
+//
+//   a      = clamp(action[action_index], -1, 1)
+//   base   = g(features[centre_feature])      or 0 when centre_feature < 0
+//            g(v) = log(max(v, feature_floor)) when log_space and the feature is not yet a log,
+//            g(v) = v                           otherwise
+//   y      = offset + base + scale · a         (in log space when log_space)
+//   value  = exp(y) if log_space else y
+//   value  = clamp(value, min_value, max_value)
+//   value  = max(value, output[at_least_output])   when at_least_output >= 0
+//
+// The last rule keeps orderings such as "limit ≥ request". It is applied in one pass after every
+// clamp, so an output that another one refers to may not itself refer to a third (validate()
+// enforces this). Value types; thread-safe to share once built.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace podsizer::agent {
+
+struct OutputMapping {
+  std::string name;  // with its unit, e.g. "cpu_request_millicores"
+  std::size_t action_index = 0;
+  std::int64_t centre_feature = -1;  // raw feature holding the centre; -1 for none
+  bool feature_is_log = false;       // the feature already holds a natural log
+  double feature_floor = 1e-9;       // floor before taking the log of the feature
+  double offset = 0.0;               // added to the centre, in the mapping's space
+  double scale = 1.0;                // change per unit of action, in the mapping's space
+  bool log_space = true;
+  double min_value = -std::numeric_limits<double>::infinity();
+  double max_value = std::numeric_limits<double>::infinity();
+  std::int64_t at_least_output = -1;  // another output this one may not fall below; -1 none
+};
+
+struct ActionMapping {
+  std::vector<OutputMapping> outputs;
+
+  // Throws std::invalid_argument naming the output and field that cannot work with
+  // `feature_count` raw features and `action_count` action dimensions.
+  void validate(std::size_t feature_count, std::size_t action_count) const;
+
+  // Computes every output for one row. REQUIRES: validate() passed for these sizes;
+  // out.size() == outputs.size().
+  void apply(std::span<const float> features, std::span<const float> action,
+             std::span<double> out) const;
+
+  // Output k = action k, linear, clamped to [-1, 1]: the raw policy, for toy environments.
+  static ActionMapping identity(std::size_t action_count);
+};
+
+}  // namespace podsizer::agent
