@@ -99,21 +99,31 @@ std::string format_memory(double bytes) {
   }
   const auto whole = static_cast<std::int64_t>(std::llround(bytes));
   if (whole == 0) return "0";
+
+  // The exact form with the largest binary suffix and the one with the largest decimal suffix;
+  // the shorter wins, binary on a tie. Taking binary whenever it divides would turn 1e12 (a
+  // multiple of 1024) into "976562500Ki" instead of "1T".
   static const std::pair<const char*, std::int64_t> kBinary[] = {
       {"Ei", std::int64_t{1} << 60}, {"Pi", std::int64_t{1} << 50}, {"Ti", std::int64_t{1} << 40},
       {"Gi", std::int64_t{1} << 30}, {"Mi", std::int64_t{1} << 20}, {"Ki", std::int64_t{1} << 10},
   };
-  for (const auto& [suffix, unit] : kBinary) {
-    if (whole % unit == 0) return std::to_string(whole / unit) + suffix;
-  }
   static const std::pair<const char*, std::int64_t> kDecimal[] = {
       {"E", 1'000'000'000'000'000'000}, {"P", 1'000'000'000'000'000}, {"T", 1'000'000'000'000},
       {"G", 1'000'000'000},            {"M", 1'000'000},             {"k", 1'000},
   };
-  for (const auto& [suffix, unit] : kDecimal) {
-    if (whole % unit == 0) return std::to_string(whole / unit) + suffix;
+  auto largest_exact = [whole](const auto& suffixes) -> std::pair<std::int64_t, const char*> {
+    for (const auto& [suffix, unit] : suffixes) {
+      if (whole % unit == 0) return {whole / unit, suffix};
+    }
+    return {whole, ""};
+  };
+  const auto [binary_number, binary_suffix] = largest_exact(kBinary);
+  const auto [decimal_number, decimal_suffix] = largest_exact(kDecimal);
+  if (decimal_number < binary_number &&
+      std::to_string(decimal_number).size() < std::to_string(binary_number).size()) {
+    return std::to_string(decimal_number) + decimal_suffix;
   }
-  return std::to_string(whole);
+  return std::to_string(binary_number) + binary_suffix;
 }
 
 }  // namespace podsizer::traces

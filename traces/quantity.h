@@ -33,8 +33,10 @@ double parse_memory_bytes(std::string_view text);
 std::string format_cpu(double millicores);
 
 // Memory in Kubernetes' canonical form, rounded to whole bytes: the largest binary suffix that
-// divides the value exactly, else the largest decimal one, else plain bytes
-// (536870912 -> "512Mi", 1.5 GiB -> "1536Mi", 1e9 -> "1G", 1000001 -> "1000001").
+// divides the value exactly and the largest decimal one are compared and the one with the
+// shorter number wins, binary on a tie; plain bytes when neither divides
+// (536870912 -> "512Mi", 1.5 GiB -> "1536Mi", 1e9 -> "1G", 1e12 -> "1T", 1024000 -> "1000Ki",
+// 1000001 -> "1000001").
 std::string format_memory(double bytes);
 
 constexpr double kMiB = 1024.0 * 1024.0;

@@ -1,0 +1,257 @@
+// Tests of the `podsizer` executable, run as a subprocess on small files the tests write.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "traces/app_spec.h"
+#include "traces/quantity.h"
+#include "traces/store.h"
+#include "traces/synthetic.h"
+#include "traces/trace.h"
+
+namespace fs = std::filesystem;
+namespace traces = podsizer::traces;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  explicit TempDir(const std::string& tag) {
+    path = fs::temp_directory_path() /
+           ("podsizer-test-cli-" + tag + "-" + std::to_string(std::random_device{}()));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+struct Outcome {
+  int status = -1;  // exit status, -1 when the process did not exit normally
+  std::string out;
+  std::string err;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string quoted(const std::string& text) {
+  return "'" + text + "'";
+}
+
+// Runs the podsizer binary with `arguments` (already quoted as the shell needs), capturing
+// stdout through the pipe and stderr through a file in `dir`.
+Outcome run_podsizer(const TempDir& dir, const std::string& arguments) {
+  const std::string err_path = dir.file("stderr.txt");
+  const std::string command = quoted(PODSIZER_BINARY) + " " + arguments + " 2>" + quoted(err_path);
+  Outcome outcome;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  std::size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.out.append(buffer, got);
+  const int raw = ::pclose(pipe);
+  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  outcome.err = read_text(err_path);
+  return outcome;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("cli: --version prints the version", "[cli]") {
+  TempDir dir("version");
+  const Outcome outcome = run_podsizer(dir, "--version");
+  CHECK(outcome.status == 0);
+  CHECK_THAT(outcome.out, Catch::Contains(std::string("podsizer ") + PODSIZER_VERSION));
+}
+
+TEST_CASE("cli: every command explains itself with --help", "[cli]") {
+  TempDir dir("help");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> commands = {
+      {"run", {"--out", "example application", "requests and limits"}},
+      {"generate", {"--app", "--seed", "--days", "--step", "--leak-mib-per-day", "--out"}},
+      {"import",
+       {"--format", "--out", "--google-cpu-cores-per-unit", "--prom-cpu", "--prom-url",
+        "--prom-selector", "--start", "--end", "--step", "bitbrains"}},
+      {"inspect", {"--json", "p95", "Kubernetes quantities"}},
+  };
+  for (const auto& [command, expected] : commands) {
+    INFO(command);
+    const Outcome outcome = run_podsizer(dir, command + " --help");
+    CHECK(outcome.status == 0);
+    for (const std::string& text : expected) CHECK_THAT(outcome.out, Catch::Contains(text));
+  }
+  const Outcome top = run_podsizer(dir, "--help");
+  CHECK(top.status == 0);
+  for (const char* command : {"run", "generate", "import", "inspect"}) {
+    CHECK_THAT(top.out, Catch::Contains(command));
+  }
+}
+
+TEST_CASE("cli: generate, import csv and inspect agree with the generator", "[cli]") {
+  TempDir dir("roundtrip");
+  const std::string csv = dir.file("checkout.csv");
+  const std::string store = dir.file("store.h5");
+
+  // Two days at 600 s: 2 * 86400 / 600 = 288 samples.
+  Outcome outcome = run_podsizer(dir, "generate --seed 7 --days 2 --step 600 --out " + quoted(csv));
+  REQUIRE(outcome.status == 0);
+  const std::vector<std::string> lines = lines_of(read_text(csv));
+  REQUIRE(lines.size() == 289);
+  CHECK(lines[0] ==
+        "timestamp,cpu_usage_milli_cores,memory_usage_megabytes,request_per_sec,replicas");
+  CHECK(lines[1].rfind("1700000000,", 0) == 0);
+
+  outcome = run_podsizer(dir, "import --format csv --out " + quoted(store) + " " + quoted(csv));
+  REQUIRE(outcome.status == 0);
+  CHECK(traces::list_traces(store) == std::vector<std::string>{"checkout"});
+
+  outcome = run_podsizer(dir, "inspect --json " + quoted(store));
+  REQUIRE(outcome.status == 0);
+  const nlohmann::json json = nlohmann::json::parse(outcome.out);
+  REQUIRE(json["traces"].size() == 1);
+  const nlohmann::json& trace = json["traces"][0];
+  CHECK(trace["name"] == "checkout");
+  CHECK(trace["samples"] == 288);
+  CHECK(trace["interval_s"] == 600.0);
+  CHECK(trace["span_s"] == 287 * 600.0);
+
+  // The same trace made in this process: the CSV rounds CPU to 0.001 millicores summed over
+  // two pods, so per-pod values agree within 0.0005 / 2 plus a little.
+  traces::SyntheticOptions options = traces::synthetic_options_for(traces::default_app_spec());
+  options.seed = 7;
+  options.duration_s = 2 * 86400.0;
+  options.step_s = 600.0;
+  const traces::Trace expected = traces::generate_synthetic(options);
+  const double cpu_p95 = traces::percentile(expected.cpu_millicores, 0.95);
+  const double memory_max = traces::percentile(expected.memory_bytes, 1.0);
+  double rate_mean = 0.0;
+  for (double r : expected.request_rate) rate_mean += r / 288.0;
+  CHECK(trace["cpu_millicores"]["p95"].get<double>() == Approx(cpu_p95).margin(0.001));
+  CHECK(trace["memory_bytes"]["max"].get<double>() == Approx(memory_max).margin(2.0));
+  CHECK(trace["request_rate"]["mean"].get<double>() == Approx(rate_mean).margin(0.001));
+  CHECK(trace["cpu_millicores"]["p95_quantity"] == traces::format_cpu(std::round(cpu_p95)));
+
+  // The text form names the trace and its source.
+  outcome = run_podsizer(dir, "inspect " + quoted(store));
+  REQUIRE(outcome.status == 0);
+  CHECK_THAT(outcome.out, Catch::Contains("checkout (csv:") && Catch::Contains("288 over") &&
+                              Catch::Contains("every 10 min"));
+}
+
+TEST_CASE("cli: a bad input file fails naming the file and line, and writes nothing", "[cli]") {
+  TempDir dir("bad");
+  const std::string good = dir.file("good.csv");
+  const std::string bad = dir.file("bad.csv");
+  const std::string store = dir.file("store.h5");
+  std::ofstream(good) << "timestamp,cpu_usage_milli_cores,memory_usage_megabytes,request_per_sec\n"
+                         "1700000000,100,256,10\n1700000060,110,260,12\n";
+  std::ofstream(bad) << "timestamp,cpu_usage_milli_cores,memory_usage_megabytes,request_per_sec\n"
+                        "1700000000,100,256,10\n1700000060,lots,260,12\n";
+
+  const Outcome outcome = run_podsizer(
+      dir, "import --format csv --out " + quoted(store) + " " + quoted(good) + " " + quoted(bad));
+  CHECK(outcome.status != 0);
+  CHECK_THAT(outcome.err, Catch::Contains("podsizer: error:") && Catch::Contains(bad + ":3") &&
+                              Catch::Contains("cpu_usage_milli_cores"));
+  // Inputs are all read before the store is written: the good file was not stored either.
+  CHECK_FALSE(fs::exists(store));
+}
+
+TEST_CASE("cli: errors from missing files and wrong options are one clear line", "[cli]") {
+  TempDir dir("errors");
+  Outcome outcome = run_podsizer(dir, "inspect " + quoted(dir.file("none.h5")));
+  CHECK(outcome.status != 0);
+  CHECK_THAT(outcome.err, Catch::Contains("podsizer: error:") && Catch::Contains("none.h5"));
+
+  outcome = run_podsizer(dir, "generate --days 0.001 --out " + quoted(dir.file("x.csv")));
+  CHECK(outcome.status != 0);
+  CHECK_THAT(outcome.err, Catch::Contains("--days"));
+  CHECK_FALSE(fs::exists(dir.file("x.csv")));
+
+  outcome = run_podsizer(dir, "import --format prometheus --out " + quoted(dir.file("s.h5")));
+  CHECK(outcome.status != 0);
+  CHECK_THAT(outcome.err, Catch::Contains("--prom-cpu"));
+
+  outcome = run_podsizer(dir, "import --format excel --out s.h5 a.csv");
+  CHECK(outcome.status != 0);
+}
+
+TEST_CASE("cli: run writes the history and the store and summarises them", "[cli]") {
+  TempDir dir("run");
+  const std::string out = dir.file("out");
+  const Outcome outcome = run_podsizer(dir, "run --out " + quoted(out));
+  REQUIRE(outcome.status == 0);
+
+  // The default load: 14 days at 300 s = 4032 samples, written as CSV rows and one stored trace.
+  CHECK(lines_of(read_text(out + "/history.csv")).size() == 4033);
+  CHECK(traces::list_traces(out + "/traces.h5") == std::vector<std::string>{"my-service"});
+  CHECK(traces::read_trace(out + "/traces.h5", "my-service").size() == 4032);
+
+  CHECK_THAT(outcome.out, Catch::Contains("my-service: 4032 samples over 14.0 d, every 5 min"));
+  // The example app's current setting appears beside the usage.
+  CHECK_THAT(outcome.out, Catch::Contains("250m") && Catch::Contains("500m") &&
+                              Catch::Contains("512Mi") && Catch::Contains("1Gi") &&
+                              Catch::Contains("> limit"));
+  CHECK_THAT(outcome.err, Catch::Contains("step 1/4"));
+}
+
+TEST_CASE("cli: import reads request-rate files and Prometheus answers", "[cli]") {
+  TempDir dir("formats");
+  const std::string store = dir.file("store.h5");
+
+  // Request rates: one value per second from --start; mean (5 + 7 + 9) / 3 = 7.
+  std::ofstream(dir.file("rates.txt")) << "5 7\n9\n";
+  Outcome outcome =
+      run_podsizer(dir, "import --format requests --start 2023-11-14T22:13:20Z --out " +
+                            quoted(store) + " " + quoted(dir.file("rates.txt")));
+  REQUIRE(outcome.status == 0);
+  const traces::Trace rates = traces::read_trace(store, "rates");
+  CHECK(rates.time_s == std::vector<double>{1700000000, 1700000001, 1700000002});
+  CHECK(rates.request_rate == std::vector<double>{5, 7, 9});
+
+  // Prometheus range answers from files: two pods' CPU (cores) and memory (bytes).
+  const auto matrix = [](const std::string& a, const std::string& b) {
+    return R"({"status":"success","data":{"resultType":"matrix","result":[)"
+           R"({"metric":{"pod":"web-1"},"values":[[1700000000,")" +
+           a + R"("],[1700000060,")" + a +
+           R"("]]},)"
+           R"({"metric":{"pod":"web-2"},"values":[[1700000000,")" +
+           b + R"("],[1700000060,")" + b + R"("]]}]}})";
+  };
+  std::ofstream(dir.file("cpu.json")) << matrix("0.2", "0.4");
+  std::ofstream(dir.file("memory.json")) << matrix("100000000", "300000000");
+  outcome = run_podsizer(dir, "import --format prometheus --name web --out " + quoted(store) +
+                                  " --prom-cpu " + quoted(dir.file("cpu.json")) +
+                                  " --prom-memory " + quoted(dir.file("memory.json")));
+  REQUIRE(outcome.status == 0);
+  CHECK(traces::list_traces(store) == std::vector<std::string>{"rates", "web"});
+  // Per pod: CPU (0.2 + 0.4) / 2 cores = 300 millicores, memory (1e8 + 3e8) / 2 = 2e8 bytes.
+  const traces::Trace web = traces::read_trace(store, "web");
+  REQUIRE(web.size() == 2);
+  CHECK(web.cpu_millicores[0] == Approx(300.0));
+  CHECK(web.memory_bytes[1] == Approx(2e8));
+}
