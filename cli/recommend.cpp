@@ -1,0 +1,167 @@
+// `podsizer recommend`: requests and limits for production, with a confidence, the guardrails
+// that acted and the reasons, as text, YAML, JSON, a kustomize patch or a VPA object.
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "cli/commands.h"
+#include "policies/backtest.h"
+#include "policies/formats.h"
+#include "policies/recommend.h"
+#include "traces/app_spec.h"
+#include "traces/atomic_file.h"
+#include "traces/errors.h"
+#include "traces/log.h"
+#include "traces/readers.h"
+#include "traces/synthetic.h"
+
+namespace podsizer::cli {
+namespace {
+
+struct RecommendCommandOptions {
+  std::string app_path;
+  std::string history_path;
+  std::string loadtest_path;
+  std::string policy;  // empty: policies::default_policy()
+  std::string format = "text";
+  std::string container;
+  std::string out_path;
+  std::optional<double> max_change_percent;
+  std::string vpa_update_mode = "Off";
+  int resamples = 16;
+  bool no_replay = false;
+  std::uint64_t seed = 1;
+  std::vector<std::string> settings;  // KEY=NUMBER policy options
+};
+
+// "cpu_percentile=0.99" -> {"cpu_percentile", 0.99}; bad text names the flag.
+policies::PolicyOptions parse_settings(const std::vector<std::string>& settings) {
+  policies::PolicyOptions options;
+  for (const std::string& setting : settings) {
+    const auto equals = setting.find('=');
+    double value = 0.0;
+    const char* begin = setting.data() + (equals == std::string::npos ? 0 : equals + 1);
+    const char* end = setting.data() + setting.size();
+    const auto [rest, error] = std::from_chars(begin, end, value);
+    if (equals == std::string::npos || equals == 0 || error != std::errc() || rest != end) {
+      throw traces::InputError("command line", 0, "--set",
+                               "'" + setting + "': expected KEY=NUMBER");
+    }
+    options[setting.substr(0, equals)] = value;
+  }
+  return options;
+}
+
+// The running executable, for the installed share folder; empty when it cannot be told.
+std::filesystem::path executable_path() {
+  std::error_code error;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path() : path;
+}
+
+void run_recommend_command(const RecommendCommandOptions& o) {
+  auto log = traces::named_logger("cli");
+
+  // Check the cheap things first: the format, the VPA mode, the policy.
+  const policies::OutputFormat format = policies::parse_output_format(o.format);
+  policies::VpaFormatOptions vpa;
+  vpa.update_mode = o.vpa_update_mode;
+  policies::check_vpa_update_mode(vpa.update_mode);
+  std::string policy_name = o.policy;
+  if (policy_name.empty()) {
+    const policies::DefaultPolicy choice =
+        policies::default_policy(policies::default_policy_search_folders(executable_path()));
+    if (!choice.notice.empty()) log->info("{}", choice.notice);
+    policy_name = choice.policy;
+  }
+  const policies::LoadedPolicy policy =
+      policies::load_policy(policy_name, parse_settings(o.settings));
+
+  // Inputs: app and history, each from a file or the embedded defaults.
+  traces::Trace history;
+  traces::AppSpec app;
+  if (!o.history_path.empty()) {
+    history = traces::read_history_csv(o.history_path);
+    if (o.app_path.empty()) {
+      app = policies::default_app_for_history(history);
+      log->info("no --app: current resources taken from the first day of {}", o.history_path);
+    }
+  }
+  if (!o.app_path.empty()) app = traces::load_app_spec(o.app_path);
+  if (o.history_path.empty()) {
+    if (o.app_path.empty()) app = traces::default_app_spec();
+    history = traces::generate_synthetic(traces::synthetic_options_for(app));
+    history.meta.source = "synthetic";
+    log->info("no --history: a synthetic {:.0f}-day history of '{}'", history.span_s() / 86400.0,
+              app.app_name);
+  }
+  std::optional<traces::LoadTest> load_test;
+  if (!o.loadtest_path.empty()) load_test = traces::read_load_test(o.loadtest_path);
+
+  // Recommend, format, write.
+  policies::RecommendOptions options;
+  options.container = o.container;
+  options.max_change_percent = o.max_change_percent;
+  options.bootstrap_resamples = o.resamples;
+  options.counterfactual = !o.no_replay;
+  options.seed = o.seed;
+  const policies::Recommendation r =
+      policies::recommend(app, history, load_test ? &*load_test : nullptr, policy, options);
+  const std::string text = policies::format_recommendation(r, format, vpa);
+  if (o.out_path.empty()) {
+    std::fputs(text.c_str(), stdout);
+  } else {
+    traces::write_file_atomically(o.out_path, text);
+    log->info("wrote the {} recommendation to {}", o.format, o.out_path);
+  }
+}
+
+}  // namespace
+
+void add_recommend_command(CLI::App& app) {
+  auto o = std::make_shared<RecommendCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "recommend",
+      "Recommend requests and limits for production: a policy watches the history, guardrails "
+      "keep the result safe, a day-resampled bootstrap gives a confidence, and a replay through "
+      "the simulated cluster gives the reasons. Without arguments: the built-in example app on "
+      "its synthetic load.");
+  command->add_option("--app", o->app_path, "Application spec (YAML); default: built-in example");
+  command->add_option("--history", o->history_path,
+                      "History CSV: timestamp,cpu_usage_milli_cores,memory_usage_megabytes"
+                      "[,request_per_sec][,replicas]; default: synthetic load of the app");
+  command->add_option("--loadtest", o->loadtest_path, "Load-test result JSON (latency model)");
+  command->add_option("--policy", o->policy,
+                      std::string("vpa, krr, autopilot, autopilot-ml or a POLICY.pt file; "
+                                  "default: the pre-trained ") +
+                          policies::kPretrainedPolicy + " when present, else " +
+                          policies::kFallbackPolicy);
+  command->add_option("--format", o->format, "text, yaml, json, patch or vpa")
+      ->capture_default_str();
+  command->add_option("--container", o->container,
+                      "Container name in the Deployment; default: the app's name");
+  command->add_option("--out", o->out_path, "File to write; default: standard output");
+  command->add_option("--max-change-percent", o->max_change_percent,
+                      "Cap on each value's change from the current settings, in percent")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--vpa-update-mode", o->vpa_update_mode,
+                      "updateMode of the VPA object: Off, Initial, Recreate, Auto")
+      ->capture_default_str();
+  command->add_option("--resamples", o->resamples,
+                      "Day-resampled histories for the confidence (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command->add_flag("--no-replay", o->no_replay, "Skip the counterfactual replay");
+  command->add_option("--seed", o->seed, "Seed of the bootstrap and the replays")
+      ->capture_default_str();
+  command->add_option("--set", o->settings,
+                      "Policy option KEY=NUMBER, for example --set cpu_percentile=0.99");
+  command->callback([o] { run_recommend_command(*o); });
+}
+
+}  // namespace podsizer::cli
