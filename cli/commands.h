@@ -13,5 +13,11 @@ void add_run_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_import_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
+void add_simulate_command(CLI::App& app);
+void add_backtest_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+void add_recommend_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace podsizer::cli

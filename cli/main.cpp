@@ -25,6 +25,12 @@ int main(int argc, char** argv) {
   podsizer::cli::add_generate_command(app);
   podsizer::cli::add_import_command(app);
   podsizer::cli::add_inspect_command(app);
+  podsizer::cli::add_simulate_command(app);
+  podsizer::cli::add_backtest_command(app);
+  podsizer::cli::add_evaluate_command(app);
+  podsizer::cli::add_recommend_command(app);
+  podsizer::cli::add_train_command(app);
+  podsizer::cli::add_export_command(app);
 
   try {
     app.parse(argc, argv);
