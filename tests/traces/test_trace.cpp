@@ -1,6 +1,7 @@
 // Tests of the Trace value type, resampling, slicing, percentiles and WindowStats.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -205,5 +206,29 @@ TEST_CASE("traces::WindowStats: agrees with percentile over the same samples", "
       CHECK(stats.percentile(p) == Approx(percentile(inside, p)));
     }
     CHECK(stats.mean() == Approx(sum / static_cast<double>(inside.size())));
+  }
+}
+
+TEST_CASE("traces::WindowStats: stays exact over long windows of many blocks", "[traces]") {
+  // 6000 samples one second apart in a 2500 s window: the window holds 2500 values, many
+  // blocks' worth, with ties (values repeat every 500), and keeps evicting. The oracle is
+  // traces::percentile over the samples the window should hold.
+  std::mt19937_64 engine(11);
+  WindowStats stats(2500.0);
+  std::vector<double> values;
+  for (int i = 0; i < 6000; ++i) {
+    const double value = static_cast<double>(engine() % 500);
+    stats.add(static_cast<double>(i), value);
+    values.push_back(value);
+    if (i % 997 != 0 && i != 5999) continue;
+    const std::size_t first = i >= 2500 ? static_cast<std::size_t>(i - 2499) : 0;
+    const std::vector<double> inside(values.begin() + static_cast<std::ptrdiff_t>(first),
+                                     values.end());
+    REQUIRE(stats.count() == inside.size());
+    CHECK(stats.min() == *std::min_element(inside.begin(), inside.end()));
+    CHECK(stats.max() == *std::max_element(inside.begin(), inside.end()));
+    for (double p : {0.0, 0.25, 0.5, 0.95, 0.99, 1.0}) {
+      CHECK(stats.percentile(p) == Approx(percentile(inside, p)));
+    }
   }
 }
