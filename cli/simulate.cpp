@@ -11,6 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "policies/backtest.h"
+#include "policies/closed_loop.h"
+#include "policies/policy.h"
 #include "sim/simulation.h"
 #include "sim/workload_model.h"
 #include "traces/app_spec.h"
@@ -35,6 +38,8 @@ struct SimulateOptions {
   double interval_s = 0;
   std::string out_path;
   bool json = false;
+  std::string policy;               // empty: the resources stay fixed
+  std::string decision_interval = "1h";
 };
 
 // A quantity from the command line; bad text names the flag.
@@ -61,8 +66,9 @@ traces::Trace load_trace(const SimulateOptions& o, const traces::AppSpec& spec) 
   return t;
 }
 
+// The summary as JSON; `m` is the calibrated model when the caller has it.
 nlohmann::json summary_json(const sim::WorkloadSummary& s, const sim::ClusterSummary& c,
-                            const sim::WorkloadModel& m) {
+                            const sim::WorkloadModel* m) {
   nlohmann::json j;
   j["workload"] = s.name;
   j["duration_s"] = s.duration_s;
@@ -89,14 +95,15 @@ nlohmann::json summary_json(const sim::WorkloadSummary& s, const sim::ClusterSum
   j["node_hours"] = c.node_hours;
   j["node_cost"] = c.node_cost;
   j["max_nodes"] = c.max_nodes;
-  j["model"] = {{"method", m.method},
-                {"cpu_base_millicores", m.cpu_base},
-                {"cpu_ms_per_request", m.cpu_ms_per_request},
-                {"memory_base_bytes", m.memory_base},
-                {"memory_bytes_per_rps", m.memory_per_rps},
-                {"burst_cv", m.burst_cv},
-                {"latency_fixed_ms", m.latency.fixed_ms},
-                {"latency_cpu_ms", m.latency.cpu_ms}};
+  if (m == nullptr) return j;
+  j["model"] = {{"method", m->method},
+                {"cpu_base_millicores", m->cpu_base},
+                {"cpu_ms_per_request", m->cpu_ms_per_request},
+                {"memory_base_bytes", m->memory_base},
+                {"memory_bytes_per_rps", m->memory_per_rps},
+                {"burst_cv", m->burst_cv},
+                {"latency_fixed_ms", m->latency.fixed_ms},
+                {"latency_cpu_ms", m->latency.cpu_ms}};
   return j;
 }
 
@@ -125,8 +132,53 @@ void print_table(const sim::WorkloadSummary& s, const sim::ClusterSummary& c,
   std::printf("  requested     %.1f core-hours, %.1f GiB-hours (used %.1f, %.1f)\n",
               s.cpu_request_core_hours, s.memory_request_gib_hours, s.cpu_usage_core_hours,
               s.memory_usage_gib_hours);
-  std::printf("  cost          workload %.2f; nodes %.2f over %.1f node-hours (max %.0f nodes)\n",
-              s.cost, c.node_cost, c.node_hours, c.max_nodes);
+  if (c.max_nodes > 0) {
+    std::printf("  cost          workload %.2f; nodes %.2f over %.1f node-hours (max %.0f nodes)\n",
+                s.cost, c.node_cost, c.node_hours, c.max_nodes);
+  } else {
+    std::printf("  cost          workload %.2f\n", s.cost);
+  }
+}
+
+// Closed loop: the policy decides every interval from what a metrics system would show, and
+// what it set shapes what it sees next. The replay starts from `resources`.
+void simulate_with_policy(const SimulateOptions& o, traces::AppSpec spec,
+                          const traces::Trace& trace, const traces::ContainerResources& resources) {
+  auto log = traces::named_logger("cli");
+  if (!o.out_path.empty()) {
+    throw traces::InputError("command line", 0, "--out",
+                             "per-interval results are written for fixed resources only; "
+                             "use `podsizer evaluate` for a policy's time series");
+  }
+  if (!o.loadtest_path.empty()) {
+    log->warn("--loadtest calibrates fixed-resource replays only; the closed loop ignores it");
+  }
+  spec.current = resources;
+  auto policy = policies::make_policy(o.policy);
+  policies::ClosedLoopOptions options;
+  options.interval_s = policies::parse_duration_s(o.decision_interval);
+  options.seed = o.seed;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const policies::ClosedLoopResult result =
+      policies::run_closed_loop(trace, *policy, spec, options);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log->info("closed loop with '{}': {} decisions over {:.1f} h in {:.2f} s", result.policy,
+            result.timeline.size(), result.summary.duration_s / 3600.0, wall);
+
+  // The summary has no cluster part in closed loop; the last decision stands for resources.
+  const traces::ContainerResources last =
+      result.timeline.empty() ? resources : result.timeline.back().resources;
+  if (o.json) {
+    nlohmann::json j = summary_json(result.summary, sim::ClusterSummary{}, nullptr);
+    j["policy"] = result.policy;
+    j["decisions"] = result.timeline.size();
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("policy %s, deciding every %s (%zu decisions); last setting below\n",
+                result.policy.c_str(), o.decision_interval.c_str(), result.timeline.size());
+    print_table(result.summary, sim::ClusterSummary{}, spec, last);
+  }
 }
 
 void simulate(const SimulateOptions& o) {
@@ -147,6 +199,11 @@ void simulate(const SimulateOptions& o) {
   }
   if (auto v = flag_quantity(o.memory_limit, "--memory-limit", false)) {
     resources.limits.memory_bytes = v;
+  }
+
+  if (!o.policy.empty()) {
+    simulate_with_policy(o, spec, trace, resources);
+    return;
   }
 
   // Calibrate and build the cluster.
@@ -185,7 +242,7 @@ void simulate(const SimulateOptions& o) {
     log->info("wrote results to {}", o.out_path);
   }
   if (o.json) {
-    std::printf("%s\n", summary_json(s, c, *model).dump().c_str());
+    std::printf("%s\n", summary_json(s, c, model.get()).dump().c_str());
   } else {
     print_table(s, c, spec, resources);
   }
@@ -219,6 +276,13 @@ void add_simulate_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   command->add_option("--out", o->out_path, "HDF5 file for the per-interval results");
   command->add_flag("--json", o->json, "Print the summary as one JSON object");
+  command->add_option("--policy", o->policy,
+                      "Let a policy (static, vpa, krr, autopilot, autopilot-ml or POLICY.pt) "
+                      "set the resources in closed loop, starting from the ones above");
+  command
+      ->add_option("--decision-interval", o->decision_interval,
+                   "Time between the policy's decisions, such as 1h, 30m")
+      ->capture_default_str();
   command->callback([o] { simulate(*o); });
 }
 

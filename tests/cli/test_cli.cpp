@@ -255,3 +255,51 @@ TEST_CASE("cli: import reads request-rate files and Prometheus answers", "[cli]"
   CHECK(web.cpu_millicores[0] == Approx(300.0));
   CHECK(web.memory_bytes[1] == Approx(2e8));
 }
+
+TEST_CASE("cli: simulate reports the replay as JSON, and a small memory limit OOM-kills",
+          "[cli]") {
+  TempDir dir("simulate");
+  const std::string csv = dir.file("history.csv");
+  REQUIRE(run_podsizer(dir, "generate --seed 3 --days 2 --step 300 --out " + quoted(csv)).status ==
+          0);
+
+  // The example app's own resources (512Mi request, 1Gi limit) hold the synthetic service,
+  // whose pods use a few hundred MiB.
+  const Outcome fixed = run_podsizer(dir, "simulate --json --history " + quoted(csv));
+  REQUIRE(fixed.status == 0);
+  const nlohmann::json base = nlohmann::json::parse(fixed.out);
+  for (const char* key :
+       {"oom_kills", "evictions", "restarts", "throttled_seconds", "pending_seconds",
+        "slo_violation_seconds", "p95_latency_ms", "mean_replicas", "max_replicas",
+        "cpu_request_core_hours", "memory_request_gib_hours", "cost"}) {
+    INFO(key);
+    CHECK(base.contains(key));
+  }
+  CHECK(base["oom_kills"].get<double>() == 0.0);
+  CHECK(base["duration_s"].get<double>() == Approx(2 * 86400.0).margin(600.0));
+
+  // 100Mi is below every pod's base memory, so the containers are killed again and again.
+  const Outcome starved = run_podsizer(
+      dir, "simulate --json --memory-request 64Mi --memory-limit 100Mi --history " + quoted(csv));
+  REQUIRE(starved.status == 0);
+  CHECK(nlohmann::json::parse(starved.out)["oom_kills"].get<double>() > 0.0);
+}
+
+TEST_CASE("cli: simulate --policy runs a baseline in closed loop", "[cli]") {
+  TempDir dir("simulate-policy");
+  const std::string csv = dir.file("history.csv");
+  REQUIRE(run_podsizer(dir, "generate --seed 5 --days 2 --step 300 --out " + quoted(csv)).status ==
+          0);
+
+  // Two days with a decision every hour: one decision per hour after the first.
+  const Outcome vpa = run_podsizer(dir, "simulate --json --policy vpa --history " + quoted(csv));
+  REQUIRE(vpa.status == 0);
+  const nlohmann::json json = nlohmann::json::parse(vpa.out);
+  CHECK(json["policy"] == "vpa");
+  CHECK(json["decisions"].get<int>() >= 46);
+  CHECK(json["decisions"].get<int>() <= 48);
+
+  const Outcome unknown = run_podsizer(dir, "simulate --policy nope --history " + quoted(csv));
+  CHECK(unknown.status != 0);
+  CHECK_THAT(unknown.err, Catch::Contains("unknown policy 'nope'") && Catch::Contains("vpa"));
+}
