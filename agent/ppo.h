@@ -9,10 +9,10 @@
 //   2. Advantages by GAE(γ, λ) (agent/gae.h); value targets R = A + V.
 //   3. Update. `epochs` passes over the rollout in minibatches shuffled by the learner's own
 //      std::mt19937_64; per minibatch the advantages are normalised and the loss
-//      policy + value_coef · value - entropy_coef · entropy (agent/ppo_loss.h) takes one Adam step
-//      after the global gradient norm is clipped. The learning rate falls linearly to zero over
-//      total_iterations. When a minibatch's approximate KL exceeds 1.5 × target_kl the
-//      iteration stops before applying that step.
+//      policy + value_coef · value - entropy_coef · entropy (agent/ppo_loss.h) takes one
+//      Adam step after the global gradient norm is clipped. The learning rate falls
+//      linearly to zero over total_iterations. When a minibatch's approximate KL exceeds
+//      1.5 × target_kl the iteration stops before applying that step.
 //
 // Determinism: every random number comes from two generators seeded by PpoConfig::seed (a
 // torch CPU generator for initial weights and action noise, a mt19937_64 for shuffles), and the

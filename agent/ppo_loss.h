@@ -1,9 +1,9 @@
 // The terms of the PPO loss (Schulman et al., 2017), each a scalar tensor to minimise.
 //
 //   ratio       r = exp(log π_new(a|s) - log π_old(a|s))
-//   policy loss     -mean(min(r A, clip(r, 1-ε, 1+ε) A))          (the clipped surrogate, negated)
+//   policy loss     -mean(min(r A, clip(r, 1-ε, 1+ε) A))   (the clipped surrogate, negated)
 //   value loss      0.5 mean(max((V - R)², (V_old + clip(V - V_old, ±ε_v) - R)²))
-//   approx KL       mean((r - 1) - log r)     (an unbiased, never negative estimate of KL(old‖new))
+//   approx KL       mean((r - 1) - log r)   (unbiased, never negative estimate of KL(old‖new))
 //   clip fraction   share of samples with |r - 1| > ε
 //
 // Internal to agent/ (includes LibTorch). Pure functions of their arguments.

@@ -27,8 +27,8 @@ PpoConfig small_config() {
 }  // namespace
 
 TEST_CASE("agent::PpoLearner: finds the optimum of a continuous bandit", "[agent]") {
-  // Reward −(a₀ − 0.3)² − (a₁ + 0.5)²: the best deterministic action is (0.3, −0.5). The mean
-  // starts near 0 (head gain 0.01), so 0.3 and 0.5 must be travelled; 40 iterations of
+  // Reward −(a₀ − 0.3)² − (a₁ + 0.5)²: the best deterministic action is (0.3, −0.5).
+  // The mean starts near 0 (head gain 0.01), so 0.3 and 0.5 must be travelled; 40 iterations of
   // 16 copies × 16 steps are ample, and 0.05 is well below the initial error.
   BanditEnvironment env(16, {0.3f, -0.5f});
   PpoConfig config = small_config();

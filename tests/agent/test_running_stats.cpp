@@ -11,7 +11,8 @@ using namespace podsizer::agent;
 TEST_CASE("agent::RunningMeanStd: merging batches equals the statistics of all rows", "[agent]") {
   // Two dimensions. Batch 1: rows (1, 10), (3, 10); batch 2: row (5, 40).
   // Dimension 0: all rows 1, 3, 5 → mean 3, population variance (4 + 0 + 4)/3 = 8/3.
-  //   Merge: δ = 5 − 2 = 3, n = 3, mean = 2 + 3·1/3 = 3, M2 = 1·2 + 0·1 + 9·2·1/3 = 8 → 8/3.
+  //   Merge: δ = 5 − 2 = 3, n = 3, mean = 2 + 3·1/3 = 3, M2 = 1·2 + 0·1 + 9·2·1/3 = 8,
+  //   so 8/3.
   // Dimension 1: rows 10, 10, 40 → mean 20, variance (100 + 100 + 400)/3 = 200.
   RunningMeanStd stats(2);
   const std::vector<float> first{1.0f, 10.0f, 3.0f, 10.0f};

@@ -1,11 +1,11 @@
 // Two tiny VectorEnvironments with known optimal policies, for the learner's tests.
 //
-// BanditEnvironment: one-step episodes, a constant observation, reward −Σ_j (a_j − target_j)².
-// The best deterministic action is the target itself.
+// BanditEnvironment: one-step episodes, a constant observation,
+// reward −Σ_j (a_j − target_j)². The best deterministic action is the target itself.
 // TrackingEnvironment: each episode draws a target uniformly in [-0.8, 0.8] from the copy's own
-// mt19937_64; the observation is (target, step / length); reward −(a − target)²; episodes are cut
-// by a time limit after `length` steps (truncated, so the learner bootstraps). It offers
-// save_state()/load_state() so checkpoints can continue its stream exactly.
+// mt19937_64; the observation is (target, step / length); reward −(a − target)²;
+// episodes are cut by a time limit after `length` steps (truncated, so the learner
+// bootstraps). It offers save_state()/load_state() so checkpoints can continue its stream exactly.
 #pragma once
 
 #include <algorithm>

@@ -41,8 +41,8 @@ TEST_CASE("env::ActionSpace: scales, limit at least request, clamps", "[env]") {
   ActionSpace space;
   std::vector<double> out(4);
 
-  // (1, −1, −1, −1): request 200·e^1.5 = 896.34 m; limit 400·e^−1.5 = 89.25 m is raised to the
-  // request; memory 1.2·e^−0.5 = 0.72784 GiB, limit 1.5·e^−0.5 = 0.90980 GiB.
+  // (1, −1, −1, −1): request 200·e^1.5 = 896.34 m; limit 400·e^−1.5 = 89.25 m is
+  // raised to the request; memory 1.2·e^−0.5 = 0.72784 GiB, limit 1.5·e^−0.5 = 0.90980 GiB.
   space.apply(features(200, kGiB), std::vector<float>{1, -1, -1, -1}, out);
   CHECK(out[kCpuRequest] == Approx(896.34).epsilon(1e-4));
   CHECK(out[kCpuLimit] == out[kCpuRequest]);
