@@ -41,6 +41,33 @@ constexpr double kScaleDownDelayAfterAddS = 600.0;
 
 constexpr double kPercentiles[4] = {0.50, 0.95, 0.99, 0.0};
 
+// Adds the integrals of `o` (an interval's time-weighted sums and event counts) to `t`;
+// the maximum of replicas is kept as a maximum. Interval rows and the summary both use it.
+void add_integrals(IntervalRow& t, const IntervalRow& o) {
+  t.cpu_request_millicores += o.cpu_request_millicores;
+  t.cpu_usage_millicores += o.cpu_usage_millicores;
+  t.cpu_demand_millicores += o.cpu_demand_millicores;
+  t.memory_request_bytes += o.memory_request_bytes;
+  t.memory_usage_bytes += o.memory_usage_bytes;
+  t.throttled_seconds += o.throttled_seconds;
+  t.throttled_cpu_millicore_seconds += o.throttled_cpu_millicore_seconds;
+  t.oom_kills += o.oom_kills;
+  t.evictions += o.evictions;
+  t.restarts += o.restarts;
+  t.pending_seconds += o.pending_seconds;
+  t.replicas_mean += o.replicas_mean;
+  t.replicas_max = std::max(t.replicas_max, o.replicas_max);
+  t.ready_mean += o.ready_mean;
+  t.requests += o.requests;
+  t.errors += o.errors;
+  t.latency_p50_ms += o.latency_p50_ms;
+  t.latency_p95_ms += o.latency_p95_ms;
+  t.latency_p99_ms += o.latency_p99_ms;
+  t.latency_slo_ms += o.latency_slo_ms;
+  t.slo_violation_seconds += o.slo_violation_seconds;
+  t.cost += o.cost;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -1383,31 +1410,8 @@ void Simulation::on_interval_end(double now_s) {
     if (options_.record_intervals) w.rows.push_back(r);
 
     // Totals keep the integrals.
-    IntervalRow& t = w.total;
-    const IntervalRow& o = w.open;
-    t.cpu_request_millicores += o.cpu_request_millicores;
-    t.cpu_usage_millicores += o.cpu_usage_millicores;
-    t.cpu_demand_millicores += o.cpu_demand_millicores;
-    t.memory_request_bytes += o.memory_request_bytes;
-    t.memory_usage_bytes += o.memory_usage_bytes;
-    t.throttled_seconds += o.throttled_seconds;
-    t.throttled_cpu_millicore_seconds += o.throttled_cpu_millicore_seconds;
-    t.oom_kills += o.oom_kills;
-    t.evictions += o.evictions;
-    t.restarts += o.restarts;
-    t.pending_seconds += o.pending_seconds;
-    t.replicas_mean += o.replicas_mean;
-    t.replicas_max = std::max(t.replicas_max, o.replicas_max);
-    t.ready_mean += o.ready_mean;
-    t.requests += o.requests;
-    t.errors += o.errors;
-    t.latency_p50_ms += o.latency_p50_ms;
-    t.latency_p95_ms += o.latency_p95_ms;
-    t.latency_p99_ms += o.latency_p99_ms;
-    t.latency_slo_ms += o.latency_slo_ms;
-    t.slo_violation_seconds += o.slo_violation_seconds;
-    t.cost += o.cost;
-    t.end_s = now_s;
+    add_integrals(w.total, w.open);
+    w.total.end_s = now_s;
     w.total_latency_weight += w.open_latency_weight;
     w.total_max_interval_p95 = std::max(w.total_max_interval_p95, r.latency_p95_ms);
 
@@ -1524,24 +1528,7 @@ WorkloadSummary Simulation::summary(WorkloadId id) const {
   IntervalRow t = w.total;
   const IntervalRow& o = w.open;
   double weight = w.total_latency_weight + w.open_latency_weight;
-  t.cpu_request_millicores += o.cpu_request_millicores;
-  t.cpu_usage_millicores += o.cpu_usage_millicores;
-  t.memory_request_bytes += o.memory_request_bytes;
-  t.memory_usage_bytes += o.memory_usage_bytes;
-  t.throttled_seconds += o.throttled_seconds;
-  t.oom_kills += o.oom_kills;
-  t.evictions += o.evictions;
-  t.restarts += o.restarts;
-  t.pending_seconds += o.pending_seconds;
-  t.replicas_mean += o.replicas_mean;
-  t.replicas_max = std::max(t.replicas_max, o.replicas_max);
-  t.requests += o.requests;
-  t.errors += o.errors;
-  t.latency_p50_ms += o.latency_p50_ms;
-  t.latency_p95_ms += o.latency_p95_ms;
-  t.latency_p99_ms += o.latency_p99_ms;
-  t.slo_violation_seconds += o.slo_violation_seconds;
-  t.cost += o.cost;
+  add_integrals(t, o);
 
   WorkloadSummary s;
   s.name = w.spec.name;
