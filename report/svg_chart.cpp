@@ -291,8 +291,8 @@ void put_events(std::string& out, const TimeSeriesChart& chart, const Palette& p
     // The tooltip names the event, or counts a group and lists its first few.
     std::string tooltip;
     if (j - i == 1) {
-      tooltip =
-          std::string(event_kind_name(first.kind)) + " · " + time_text(first.time, chart.time_axis);
+      tooltip = std::string(event_kind_name(first.kind)) + " · " +
+                time_text(first.time, chart.time_axis);
       if (!first.label.empty()) tooltip += "\n" + first.label;
     } else {
       tooltip = std::to_string(j - i) + " events (";
