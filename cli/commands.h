@@ -19,5 +19,6 @@ void add_evaluate_command(CLI::App& app);
 void add_recommend_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
 
 }  // namespace podsizer::cli

@@ -15,12 +15,14 @@
 //   cpu_limit       = ref_cpu · 2 · e^(1.5 a)       0.45× … 9×, never below the request
 //   memory_request  = ref_mem · 1.2 · e^(0.5 a)     0.73× … 1.98× the 24 h peak per pod;
 //                                                   the centre is the app's safety margin
-//   memory_limit    = ref_mem · 1.5 · e^(0.5 a)     0.91× … 2.47×, never below the request
+//   memory_limit    = ref_mem · 1.92 · e^(0.5 a)    1.16× … 3.17×, never below the request
 //   hpa_target      = 0.675 + 0.275 a               0.40 … 0.95 (only when the HPA is on)
 // Clamps: CPU in [10 m, node allocatable], memory in [32 Mi, node allocatable] (a pod larger than
 // every node would stay Pending forever). No hard memory floor at the observed peak: a memory
-// request or limit under it is allowed and the reward's OOM term teaches the policy not to,
-// because a floor relative to a feature cannot be expressed as a constant clamp.
+// request under it is allowed and the reward's exposure and OOM terms teach the policy not to,
+// because a floor relative to a feature cannot be expressed as a constant clamp. The limit
+// costs nothing (the request is what is reserved), so its range starts above the 24 h peak: an
+// OOM kill then needs memory to grow beyond 1.16× its daily peak within one decision interval.
 // Plain values; thread-safe to share once built.
 #pragma once
 
@@ -55,7 +57,7 @@ struct ActionSpaceConfig {
   double cpu_limit_factor = 2.0;   // the limit's centre relative to the request's
   double memory_margin = 1.2;      // the memory request's centre relative to the 24 h peak
   double memory_scale = 0.5;
-  double memory_limit_factor = 1.25;  // the limit's centre relative to the request's
+  double memory_limit_factor = 1.6;  // the limit's centre relative to the request's
   double min_cpu_millicores = 10;
   double min_memory_bytes = 32.0 * 1024 * 1024;
   double max_cpu_millicores = 8000;       // node allocatable

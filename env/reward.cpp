@@ -12,13 +12,13 @@ RewardWeights reward_weights(traces::Objective objective) {
   // at thirty-two (8 / 0.25). OOM kills and evictions scale alike. Reasons in env/README.md.
   switch (objective) {
     case traces::Objective::kSavings:
-      return {1.0, 2.0, 0.5, 0.25, 0.02};
+      return {1.0, 2.0, 0.5, 0.25, 0.02, 1.0};
     case traces::Objective::kReliability:
-      return {0.25, 8.0, 2.0, 1.0, 0.05};
+      return {0.25, 8.0, 2.0, 1.0, 0.05, 4.0};
     case traces::Objective::kBalanced:
       break;
   }
-  return {0.5, 4.0, 1.0, 0.5, 0.05};
+  return {0.5, 4.0, 1.0, 0.5, 0.05, 2.0};
 }
 
 StepOutcome outcome_from_rows(std::span<const sim::IntervalRow> rows, double cpu_ref,
@@ -33,6 +33,8 @@ StepOutcome outcome_from_rows(std::span<const sim::IntervalRow> rows, double cpu
     o.errors += row.errors;
     o.oom_kills += row.oom_kills;
     o.evictions += row.evictions;
+    o.pod_seconds += row.replicas_mean * duration;
+    o.memory_over_request_s += row.memory_over_request_seconds;
 
     // The same pods, each requesting exactly the references, for this row.
     const double pods = std::max(row.replicas_mean, 1.0);
@@ -54,13 +56,15 @@ RewardTerms reward_terms(const StepOutcome& o) {
   t.oom = std::log1p(std::max(o.oom_kills, 0.0));
   t.eviction = std::log1p(std::max(o.evictions, 0.0));
   t.churn = o.changes;
+  t.exposure =
+      o.pod_seconds > 0 ? std::clamp(o.memory_over_request_s / o.pod_seconds, 0.0, 1.0) : 0.0;
   return t;
 }
 
 double reward(const StepOutcome& o, const RewardWeights& w) {
   const RewardTerms t = reward_terms(o);
   return -(w.cost * t.cost + w.slo * t.slo + w.oom * t.oom + w.eviction * t.eviction +
-           w.churn * t.churn);
+           w.churn * t.churn + w.exposure * t.exposure);
 }
 
 }  // namespace podsizer::env

@@ -4,12 +4,15 @@
 //             + w_slo   · max(SLO violation time / step time, dropped requests / requests)
 //             + w_oom   · ln(1 + OOM kills)
 //             + w_evict · ln(1 + evictions)
+//             + w_expose· pod-time with memory above its request / pod-time
 //             + w_churn · resource changes (rollouts) )
 //
 // reference_cost is what the step would cost with every pod requesting exactly the feature
 // references (24 h p95 CPU, 24 h peak memory per pod) at the same prices, so the cost term is
 // about 1 for a workload sized at its references whatever its absolute size, and each term is
-// O(1): rewards stay within about 0 … −20 per step for workloads from 10 m to 10 cores. The
+// O(1): rewards stay within about 0 … −20 per step for workloads from 10 m to 10 cores. A pod
+// whose memory exceeds its request is the kubelet's first choice for eviction when its node runs
+// short; on a roomy node nothing happens, so the exposure term prices the risk itself. The
 // weights by objective and their reasons are in env/README.md. Plain functions; thread-safe.
 #pragma once
 
@@ -26,6 +29,7 @@ struct RewardWeights {
   double oom = 1.0;
   double eviction = 0.5;
   double churn = 0.05;
+  double exposure = 2.0;
 };
 
 RewardWeights reward_weights(traces::Objective objective);
@@ -40,6 +44,8 @@ struct StepOutcome {
   double errors = 0;
   double oom_kills = 0;
   double evictions = 0;
+  double pod_seconds = 0;               // pods that exist × time
+  double memory_over_request_s = 0;     // pod-seconds with memory above the request
   double changes = 0;  // 1 when the step's decision rolled the pods
 };
 
@@ -48,9 +54,9 @@ struct StepOutcome {
 StepOutcome outcome_from_rows(std::span<const sim::IntervalRow> rows, double cpu_ref,
                               double memory_ref, double cpu_core_hour, double memory_gib_hour);
 
-// The per-term penalties before weighting, in the order cost, slo, oom, eviction, churn.
+// The per-term penalties before weighting.
 struct RewardTerms {
-  double cost = 0, slo = 0, oom = 0, eviction = 0, churn = 0;
+  double cost = 0, slo = 0, oom = 0, eviction = 0, churn = 0, exposure = 0;
 };
 RewardTerms reward_terms(const StepOutcome& outcome);
 

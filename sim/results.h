@@ -33,6 +33,7 @@ struct IntervalRow {
   double memory_slack_bytes = 0;
   double throttled_seconds = 0;                // pod-seconds spent in throttled periods
   double throttled_cpu_millicore_seconds = 0;  // CPU pushed out of its period by the quota
+  double memory_over_request_seconds = 0;  // pod-seconds with pod memory above its request
   double oom_kills = 0;
   double evictions = 0;
   double restarts = 0;
@@ -57,6 +58,7 @@ struct WorkloadSummary {
   double evictions = 0;
   double restarts = 0;
   double throttled_seconds = 0;
+  double memory_over_request_seconds = 0;  // pod-seconds exposed to node-pressure eviction
   double pending_seconds = 0;
   double slo_violation_seconds = 0;
   double p50_latency_ms = 0;  // request-weighted means over the replay

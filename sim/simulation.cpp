@@ -51,6 +51,7 @@ void add_integrals(IntervalRow& t, const IntervalRow& o) {
   t.memory_usage_bytes += o.memory_usage_bytes;
   t.throttled_seconds += o.throttled_seconds;
   t.throttled_cpu_millicore_seconds += o.throttled_cpu_millicore_seconds;
+  t.memory_over_request_seconds += o.memory_over_request_seconds;
   t.oom_kills += o.oom_kills;
   t.evictions += o.evictions;
   t.restarts += o.restarts;
@@ -161,6 +162,7 @@ struct Simulation::Workload {
   double cpu_request = 0, memory_request = 0;
   double throttled = 0;      // sum over ready pods of the throttled share of periods
   double throttled_cpu = 0;  // sum of CPU lost to the quota
+  double over_request = 0;   // pods whose memory exceeds their memory request
   double cost_rate = 0;      // per second
   double latency_q[4] = {0, 0, 0, 0};
   double demand_per_pod = 0;
@@ -530,6 +532,7 @@ void Simulation::integrate(double t_s) {
     r.memory_usage_bytes += w.memory_used * dt;
     r.throttled_seconds += w.throttled * dt;
     r.throttled_cpu_millicore_seconds += w.throttled_cpu * dt;
+    r.memory_over_request_seconds += w.over_request * dt;
     r.pending_seconds += w.pending * dt;
     r.replicas_mean += w.existing * dt;
     r.replicas_max = std::max(r.replicas_max, static_cast<double>(w.existing));
@@ -771,6 +774,7 @@ void Simulation::refresh_workload(Workload& w, double now_s, double elapsed) {
   w.ready_per_version.assign(nv, 0);
   int* ready_per_version = w.ready_per_version.data();
   double cpu_sum = 0, mem_sum = 0, cpu_req = 0, mem_req = 0, cost_cpu = 0, cost_mem = 0;
+  int over_request = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const Workload::Rates& r = tab[version[i] * kSlotStates + state[i]];
     double cpu = r.cpu;
@@ -786,6 +790,8 @@ void Simulation::refresh_workload(Workload& w, double now_s, double elapsed) {
     mem_req += r.memory_request;
     cost_cpu += std::max(r.cpu_request, cpu);
     cost_mem += std::max(r.memory_request, mem);
+    // A pod using more memory than it requests is first in line for node-pressure eviction.
+    over_request += mem > r.memory_request;
     NodeId nid = node[i];
     if (nid != kNoNode) {
       node_cpu[nid] += cpu;
@@ -800,6 +806,7 @@ void Simulation::refresh_workload(Workload& w, double now_s, double elapsed) {
   w.memory_used = mem_sum;
   w.cpu_request = cpu_req;
   w.memory_request = mem_req;
+  w.over_request = over_request;
   w.throttled = 0;
   w.throttled_cpu = 0;
   for (std::size_t v = 0; v < nv; ++v) {
@@ -1537,6 +1544,7 @@ WorkloadSummary Simulation::summary(WorkloadId id) const {
   s.evictions = t.evictions;
   s.restarts = t.restarts;
   s.throttled_seconds = t.throttled_seconds;
+  s.memory_over_request_seconds = t.memory_over_request_seconds;
   s.pending_seconds = t.pending_seconds;
   s.slo_violation_seconds = t.slo_violation_seconds;
   if (weight > 0) {

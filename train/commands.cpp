@@ -7,6 +7,9 @@
 
 #include "policies/learned/policy_card.h"
 #include "policies/learned/torchscript_policy.h"
+#include "policies/backtest.h"
+#include "traces/errors.h"
+#include "train/fleet.h"
 #include "train/train_config.h"
 #include "train/trainer.h"
 
@@ -110,6 +113,96 @@ void add_export_command(CLI::App& app) {
       card = export_checkpoint(options->checkpoint, out);
     }
     print_evaluation(card);
+  });
+}
+
+void add_validate_command(CLI::App& app) {
+  policies::learned::register_learned_policy();
+  struct Options {
+    std::string config;
+    std::vector<std::string> traces;
+    std::string policies = "vpa,krr,autopilot";
+    std::string reference = "vpa";
+    std::string bar_policy;
+    std::string interval = "1h";
+    bool no_closed_loop = false;
+    bool require_bar = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate", "Compare policies over many histories (backtest and closed loop), by source, "
+                  "and check one against the bar: requests 15 % under the reference's with no "
+                  "more OOM kills, evictions or SLO violation");
+  cmd->add_option("--config", options->config,
+                  "Training YAML whose validation.traces are the histories")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--traces", options->traces,
+                  "History files or folders (history CSV, Bitbrains, Google 2019, .h5 store)");
+  cmd->add_option("--policies", options->policies,
+                  "Comma-separated policies: vpa, krr, autopilot, autopilot-ml, static, "
+                  "POLICY.pt")
+      ->capture_default_str();
+  cmd->add_option("--reference", options->reference, "The policy to beat")->capture_default_str();
+  cmd->add_option("--bar", options->bar_policy,
+                  "Policy to check against the bar (default: the first .pt of --policies)");
+  cmd->add_option("--interval", options->interval, "Time between decisions")
+      ->capture_default_str();
+  cmd->add_flag("--no-closed-loop", options->no_closed_loop, "Backtests only");
+  cmd->add_flag("--require-bar", options->require_bar,
+                "Exit with an error when the checked policy misses any criterion");
+  cmd->callback([options] {
+    // The histories: named files, or the validation split of a training configuration.
+    std::vector<std::string> paths = options->traces;
+    if (!options->config.empty()) {
+      const TrainConfig config = load_train_config(options->config);
+      paths.insert(paths.end(), config.validation_paths.begin(), config.validation_paths.end());
+    }
+    if (paths.empty()) {
+      throw CLI::ValidationError("validate", "give --traces or a --config with validation.traces");
+    }
+    std::vector<std::string> names;
+    for (std::size_t start = 0; start <= options->policies.size();) {
+      const std::size_t comma = std::min(options->policies.find(',', start),
+                                         options->policies.size());
+      if (comma > start) names.push_back(options->policies.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (std::find(names.begin(), names.end(), options->reference) == names.end()) {
+      names.insert(names.begin(), options->reference);
+    }
+    std::string bar = options->bar_policy;
+    for (const auto& name : names) {
+      if (bar.empty() && name.ends_with(".pt")) bar = name;
+    }
+    if (!bar.empty() && std::find(names.begin(), names.end(), bar) == names.end()) {
+      names.push_back(bar);
+    }
+
+    FleetOptions fleet_options;
+    try {
+      fleet_options.interval_s = policies::parse_duration_s(options->interval);
+    } catch (const std::invalid_argument& e) {
+      throw traces::InputError("command line", 0, "--interval", e.what());
+    }
+    fleet_options.closed_loop = !options->no_closed_loop;
+    const std::vector<FleetTrace> fleet = read_fleet(paths);
+    const FleetComparison comparison = compare_fleet(fleet, names, fleet_options);
+    std::printf("%zu histories, decisions every %s; request figures are means over histories, "
+                "closed-loop events sums\n",
+                fleet.size(), options->interval.c_str());
+    std::printf("%s", format_fleet(comparison, options->reference, fleet_options.closed_loop)
+                          .c_str());
+    if (bar.empty()) return;
+    const auto checks =
+        check_bar(comparison, bar, options->reference, 0.15, fleet_options.closed_loop);
+    std::printf("\nthe bar for %s against %s:\n%s", bar.c_str(), options->reference.c_str(),
+                format_bar(checks).c_str());
+    const bool passed =
+        std::all_of(checks.begin(), checks.end(), [](const BarCheck& c) { return c.passed; });
+    std::printf("%s\n", passed ? "all criteria met" : "some criteria missed");
+    if (options->require_bar && !passed) {
+      throw std::runtime_error(bar + " misses the bar against " + options->reference);
+    }
   });
 }
 

@@ -3,11 +3,12 @@
 //   podsizer train [--config TRAIN.yaml] [--out DIR] [--resume] [--max-iterations N]
 //                  [--no-export]
 //   podsizer export (--checkpoint CKPT | --run DIR) [--out POLICY.pt]
+//   podsizer validate (--config TRAIN.yaml | --traces FILES...) [--policies LIST] [--bar P]
 //
-// Both register the learned-policy loader, so a binary with these commands also reads "*.pt"
+// Each registers the learned-policy loader, so a binary with these commands also reads "*.pt"
 // policies in backtest, simulate and recommend.
 //
-// Both throw on failure (cli/main.cpp turns that into one error line and a non-zero exit).
+// All throw on failure (cli/main.cpp turns that into one error line and a non-zero exit).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -16,5 +17,6 @@ namespace podsizer::train {
 
 void add_train_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
 
 }  // namespace podsizer::train

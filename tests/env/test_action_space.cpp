@@ -30,11 +30,11 @@ TEST_CASE("env::ActionSpace: a zero action sits at the documented centres", "[en
   const std::vector<float> action = {0, 0, 0, 0};
   space.apply(features(200, kGiB), action, out);
 
-  // cpu 200 m, limit 2 × 200 = 400 m; memory 1.2 GiB, limit 1.2 × 1.25 = 1.5 GiB.
+  // cpu 200 m, limit 2 × 200 = 400 m; memory 1.2 GiB, limit 1.2 × 1.6 = 1.92 GiB.
   CHECK(out[kCpuRequest] == Approx(200).epsilon(1e-6));
   CHECK(out[kCpuLimit] == Approx(400).epsilon(1e-6));
   CHECK(out[kMemoryRequest] == Approx(1.2 * kGiB).epsilon(1e-6));
-  CHECK(out[kMemoryLimit] == Approx(1.5 * kGiB).epsilon(1e-6));
+  CHECK(out[kMemoryLimit] == Approx(1.92 * kGiB).epsilon(1e-6));
 }
 
 TEST_CASE("env::ActionSpace: scales, limit at least request, clamps", "[env]") {
@@ -42,12 +42,12 @@ TEST_CASE("env::ActionSpace: scales, limit at least request, clamps", "[env]") {
   std::vector<double> out(4);
 
   // (1, −1, −1, −1): request 200·e^1.5 = 896.34 m; limit 400·e^−1.5 = 89.25 m is
-  // raised to the request; memory 1.2·e^−0.5 = 0.72784 GiB, limit 1.5·e^−0.5 = 0.90980 GiB.
+  // raised to the request; memory 1.2·e^−0.5 = 0.72784 GiB, limit 1.92·e^−0.5 = 1.16454 GiB.
   space.apply(features(200, kGiB), std::vector<float>{1, -1, -1, -1}, out);
   CHECK(out[kCpuRequest] == Approx(896.34).epsilon(1e-4));
   CHECK(out[kCpuLimit] == out[kCpuRequest]);
   CHECK(out[kMemoryRequest] == Approx(0.72784 * kGiB).epsilon(1e-4));
-  CHECK(out[kMemoryLimit] == Approx(0.90980 * kGiB).epsilon(1e-4));
+  CHECK(out[kMemoryLimit] == Approx(1.16454 * kGiB).epsilon(1e-4));
 
   // Out of range actions clamp to ±1 and NaN counts as 0: 5 gives the same as 1.
   std::vector<double> again(4);

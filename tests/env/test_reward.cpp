@@ -9,7 +9,7 @@ using namespace podsizer::env;
 
 TEST_CASE("env::reward: one step's terms and weights by hand", "[env]") {
   // Two half-hour rows of 2 pods: costs 0.02 and 0.03; 360 s of SLO violation; 50 of 2000
-  // requests dropped; one OOM kill.
+  // requests dropped; one OOM kill; 720 pod-seconds with memory above the request.
   std::vector<podsizer::sim::IntervalRow> rows(2);
   rows[0].start_s = 0;
   rows[0].end_s = 1800;
@@ -18,6 +18,7 @@ TEST_CASE("env::reward: one step's terms and weights by hand", "[env]") {
   rows[0].requests = 1000;
   rows[0].oom_kills = 1;
   rows[0].replicas_mean = 2;
+  rows[0].memory_over_request_seconds = 720;
   rows[1].start_s = 1800;
   rows[1].end_s = 3600;
   rows[1].cost = 0.03;
@@ -33,22 +34,23 @@ TEST_CASE("env::reward: one step's terms and weights by hand", "[env]") {
   CHECK(o.reference_cost == Approx(0.04008));
 
   // Terms: cost 0.05 / 0.04008 = 1.247505; SLO max(360/3600, 50/2000) = 0.1; OOM ln(1 + 1) =
-  // 0.693147; no eviction: ln 1 = 0; churn 1.
+  // 0.693147; no eviction: ln 1 = 0; churn 1; exposure 720 / (2 pods × 3600 s) = 0.1.
   const RewardTerms t = reward_terms(o);
   CHECK(t.cost == Approx(1.247505));
   CHECK(t.slo == Approx(0.1));
   CHECK(t.oom == Approx(0.693147));
   CHECK(t.eviction == 0);
   CHECK(t.churn == 1);
+  CHECK(t.exposure == Approx(0.1));
 
-  // Balanced: −(0.5·1.247505 + 4·0.1 + 1·0.693147 + 0.5·0 + 0.05·1) = −1.7668997.
+  // Balanced: −(0.5·1.247505 + 4·0.1 + 1·0.693147 + 0.5·0 + 0.05·1 + 2·0.1) = −1.9668997.
   CHECK(reward(o, reward_weights(podsizer::traces::Objective::kBalanced)) ==
-        Approx(-1.7668997));
-  // Savings: −(1·1.247505 + 2·0.1 + 0.5·0.693147 + 0.02·1) = −1.8140786.
-  CHECK(reward(o, reward_weights(podsizer::traces::Objective::kSavings)) == Approx(-1.8140786));
-  // Reliability: −(0.25·1.247505 + 8·0.1 + 2·0.693147 + 0.05·1) = −2.5481707.
+        Approx(-1.9668997));
+  // Savings: −(1·1.247505 + 2·0.1 + 0.5·0.693147 + 0.02·1 + 1·0.1) = −1.9140786.
+  CHECK(reward(o, reward_weights(podsizer::traces::Objective::kSavings)) == Approx(-1.9140786));
+  // Reliability: −(0.25·1.247505 + 8·0.1 + 2·0.693147 + 0.05·1 + 4·0.1) = −2.9481707.
   CHECK(reward(o, reward_weights(podsizer::traces::Objective::kReliability)) ==
-        Approx(-2.5481707));
+        Approx(-2.9481707));
 
   // Eighty kills in the hour: ln 81 = 4.394449, not 80.
   o.oom_kills = 80;

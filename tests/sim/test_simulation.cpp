@@ -287,6 +287,23 @@ TEST_CASE("sim::Simulation: cost of requests, usage above them, and nodes", "[si
   }
 }
 
+TEST_CASE("sim::Simulation: pod-time with memory above the request is counted", "[sim]") {
+  // Two pods requesting 1Gi; each uses 512Mi for the first half hour and 1.5Gi for the second.
+  // Over the request: 2 pods x 1800 s = 3600 pod-seconds, all in the second half-hour row.
+  auto model = flat_model(60, 60, 0, 100, 512 * kMiB);
+  for (int k = 30; k < 60; ++k) model->memory_fixed[k] = 1.5 * kGiB;
+  SimulationOptions o = exact_options();
+  o.results_interval_s = 1800;
+  Simulation s(cluster_of({group(4000, 16 * kGiB, 1)}), o);
+  auto w = s.add_workload(fixed_workload(resources(100, 1 * kGiB, {}, {}), 2), model);
+  s.run();
+  CHECK(s.summary(w).memory_over_request_seconds == Approx(3600));
+  const auto& rows = s.intervals(w);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].memory_over_request_seconds == Approx(0).margin(1e-9));
+  CHECK(rows[1].memory_over_request_seconds == Approx(3600));
+}
+
 TEST_CASE("sim::Simulation: overload builds a backlog, times out and violates the SLO", "[sim]") {
   // One replica, limit 1000m, 10 CPU-ms per request: mu = 100 req/s. 150 req/s for 100 s
   // (demand 1500m, throttled to 1000m): the backlog grows by 50/s and reaches the timeout's
