@@ -46,6 +46,24 @@ void ActionMapping::validate(std::size_t feature_count, std::size_t action_count
       fail(k, output, "at_least_output", "refers to an output that has a lower bound itself");
     }
 
+    // The extra centre and the raise read features and work in log space over a centre.
+    for (auto [index, field] : {std::pair{output.extra_centre_feature, "extra_centre_feature"},
+                                std::pair{output.raise_when_feature, "raise_when_feature"},
+                                std::pair{output.raise_from_feature, "raise_from_feature"}}) {
+      if (index >= static_cast<std::int64_t>(feature_count)) {
+        fail(k, output, field, "is beyond the " + std::to_string(feature_count) + " features");
+      }
+      if (index >= 0 && !(output.log_space && output.centre_feature >= 0)) {
+        fail(k, output, field, "needs a log-space output with a centre feature");
+      }
+    }
+    if ((output.raise_when_feature >= 0) != (output.raise_from_feature >= 0)) {
+      fail(k, output, "raise_from_feature", "comes with raise_when_feature");
+    }
+    if (!(output.raise_factor > 0.0) || !std::isfinite(output.raise_factor)) {
+      fail(k, output, "raise_factor", "must be positive");
+    }
+
     // Numbers must be usable: finite coefficients, an ordered range, a positive log floor.
     if (!std::isfinite(output.offset) || !std::isfinite(output.scale)) {
       fail(k, output, "offset/scale", "must be finite");
@@ -72,8 +90,18 @@ void ActionMapping::apply(std::span<const float> features, std::span<const float
       base = features[static_cast<std::size_t>(output.centre_feature)];
       if (logs_feature(output)) base = std::log(std::max(base, output.feature_floor));
     }
+    const double centre = base;
+    if (output.extra_centre_feature >= 0) {
+      base += features[static_cast<std::size_t>(output.extra_centre_feature)];
+    }
     const double y = output.offset + base + output.scale * a;
-    const double value = output.log_space ? std::exp(y) : y;
+    double value = output.log_space ? std::exp(y) : y;
+    if (output.raise_when_feature >= 0 &&
+        features[static_cast<std::size_t>(output.raise_when_feature)] > 0.0f) {
+      const double in_force =
+          std::exp(centre + features[static_cast<std::size_t>(output.raise_from_feature)]);
+      value = std::max(value, output.raise_factor * in_force);
+    }
     out[k] = std::clamp(value, output.min_value, output.max_value);
   }
 

@@ -9,11 +9,18 @@
 //   base   = g(features[centre_feature])      or 0 when centre_feature < 0
 //            g(v) = log(max(v, feature_floor)) when log_space and the feature is not yet a log,
 //            g(v) = v                           otherwise
+//   base  += features[extra_centre_feature]   when extra_centre_feature >= 0 (a log ratio to
+//                                              the centre, e.g. a 7-day peak over the reference)
 //   y      = offset + base + scale · a         (in log space when log_space)
 //   value  = exp(y) if log_space else y
+//   value  = max(value, raise_factor · exp(g(features[centre_feature])
+//                                          + features[raise_from_feature]))
+//            when raise_when_feature >= 0 and features[raise_when_feature] > 0
+//            (a step up from the value in force, e.g. after an OOM kill)
 //   value  = clamp(value, min_value, max_value)
 //   value  = max(value, output[at_least_output])   when at_least_output >= 0
 //
+// The extra centre and the raise need a log-space output over a centre feature.
 // The last rule keeps orderings such as "limit ≥ request". It is applied in one pass after every
 // clamp, so an output that another one refers to may not itself refer to a third (validate()
 // enforces this). Value types; thread-safe to share once built.
@@ -40,6 +47,10 @@ struct OutputMapping {
   double min_value = -std::numeric_limits<double>::infinity();
   double max_value = std::numeric_limits<double>::infinity();
   std::int64_t at_least_output = -1;  // another output this one may not fall below; -1 none
+  std::int64_t extra_centre_feature = -1;  // a log-ratio feature added to the centre; -1 none
+  std::int64_t raise_when_feature = -1;    // the raise applies when this feature is > 0
+  std::int64_t raise_from_feature = -1;    // log ratio of the value in force to the centre
+  double raise_factor = 1.0;               // the raise: at least this × the value in force
 };
 
 struct ActionMapping {

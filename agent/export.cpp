@@ -59,7 +59,8 @@ std::string register_actor(torch::jit::Module& module, const ActorCriticImpl& mo
 void register_mapping(torch::jit::Module& module, const ActionMapping& mapping) {
   std::vector<std::int64_t> action_index, centre_index, has_centre, take_log, log_space;
   std::vector<std::int64_t> at_least_index, has_at_least;
-  std::vector<double> floor, offset, scale, min_value, max_value;
+  std::vector<std::int64_t> extra_index, has_extra, raise_when_index, raise_from_index, has_raise;
+  std::vector<double> floor, offset, scale, min_value, max_value, raise_factor;
   for (std::size_t k = 0; k < mapping.outputs.size(); ++k) {
     const OutputMapping& output = mapping.outputs[k];
     action_index.push_back(static_cast<std::int64_t>(output.action_index));
@@ -70,6 +71,12 @@ void register_mapping(torch::jit::Module& module, const ActionMapping& mapping) 
     has_at_least.push_back(output.at_least_output >= 0);
     at_least_index.push_back(output.at_least_output >= 0 ? output.at_least_output
                                                          : static_cast<std::int64_t>(k));
+    has_extra.push_back(output.extra_centre_feature >= 0);
+    extra_index.push_back(std::max<std::int64_t>(output.extra_centre_feature, 0));
+    has_raise.push_back(output.raise_when_feature >= 0);
+    raise_when_index.push_back(std::max<std::int64_t>(output.raise_when_feature, 0));
+    raise_from_index.push_back(std::max<std::int64_t>(output.raise_from_feature, 0));
+    raise_factor.push_back(output.raise_factor);
     floor.push_back(output.feature_floor);
     offset.push_back(output.offset);
     scale.push_back(output.scale);
@@ -83,6 +90,12 @@ void register_mapping(torch::jit::Module& module, const ActionMapping& mapping) 
   module.register_buffer("map_log_space", flags(log_space));
   module.register_buffer("map_at_least_index", indices(at_least_index));
   module.register_buffer("map_has_at_least", flags(has_at_least));
+  module.register_buffer("map_extra_index", indices(extra_index));
+  module.register_buffer("map_has_extra", flags(has_extra));
+  module.register_buffer("map_raise_when_index", indices(raise_when_index));
+  module.register_buffer("map_raise_from_index", indices(raise_from_index));
+  module.register_buffer("map_has_raise", flags(has_raise));
+  module.register_buffer("map_raise_factor", column(raise_factor));
   module.register_buffer("map_floor", column(floor));
   module.register_buffer("map_offset", column(offset));
   module.register_buffer("map_scale", column(scale));
@@ -107,7 +120,11 @@ nlohmann::json mapping_json(const ActionMapping& mapping) {
                        {"log_space", output.log_space},
                        {"min_value", bound(output.min_value)},
                        {"max_value", bound(output.max_value)},
-                       {"at_least_output", output.at_least_output}});
+                       {"at_least_output", output.at_least_output},
+                       {"extra_centre_feature", output.extra_centre_feature},
+                       {"raise_when_feature", output.raise_when_feature},
+                       {"raise_from_feature", output.raise_from_feature},
+                       {"raise_factor", output.raise_factor}});
   }
   return outputs;
 }
@@ -180,9 +197,15 @@ void export_policy(const PpoLearner& learner, const std::string& path,
       "        raw = x.index_select(1, self.map_centre_index)\n"
       "        logged = torch.where(self.map_take_log, "
       "torch.log(torch.maximum(raw, self.map_floor)), raw)\n"
-      "        base = torch.where(self.map_has_centre, logged, torch.zeros_like(logged))\n"
+      "        centre = torch.where(self.map_has_centre, logged, torch.zeros_like(logged))\n"
+      "        extra = x.index_select(1, self.map_extra_index)\n"
+      "        base = torch.where(self.map_has_extra, centre + extra, centre)\n"
       "        y = (self.map_offset + base) + self.map_scale * a\n"
       "        value = torch.where(self.map_log_space, torch.exp(y), y)\n"
+      "        when = x.index_select(1, self.map_raise_when_index) > 0.0\n"
+      "        in_force = torch.exp(centre + x.index_select(1, self.map_raise_from_index))\n"
+      "        raised = torch.maximum(value, self.map_raise_factor * in_force)\n"
+      "        value = torch.where(self.map_has_raise & when, raised, value)\n"
       "        value = torch.minimum(torch.maximum(value, self.map_min), self.map_max)\n"
       "        lower = value.index_select(1, self.map_at_least_index)\n"
       "        value = torch.where(self.map_has_at_least, torch.maximum(value, lower), value)\n"

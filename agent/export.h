@@ -29,7 +29,7 @@
 namespace podsizer::agent {
 
 inline constexpr const char* kExportMetadataFile = "metadata.json";
-inline constexpr int kExportFormatVersion = 1;
+inline constexpr int kExportFormatVersion = 2;
 
 struct ExportOptions {
   ActionMapping mapping;                        // validated against the learner's sizes

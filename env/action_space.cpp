@@ -11,8 +11,9 @@ namespace podsizer::env {
 
 ActionSpace::ActionSpace(const ActionSpaceConfig& c) : config_(c) {
   // Every multiplier and bound must be positive for the log-space rules to make sense.
-  for (double v : {c.cpu_scale, c.cpu_limit_factor, c.memory_margin, c.memory_scale,
-                   c.memory_limit_factor, c.min_cpu_millicores, c.min_memory_bytes}) {
+  for (double v : {c.cpu_scale, c.cpu_limit_factor, c.cpu_limit_scale, c.memory_margin,
+                   c.memory_scale, c.memory_limit_factor, c.memory_limit_scale,
+                   c.oom_raise_factor, c.min_cpu_millicores, c.min_memory_bytes}) {
     if (!(v > 0)) throw std::invalid_argument("ActionSpaceConfig: scales and bounds must be > 0");
   }
   if (!(c.max_cpu_millicores >= c.min_cpu_millicores) ||
@@ -39,12 +40,18 @@ ActionSpace::ActionSpace(const ActionSpaceConfig& c) : config_(c) {
   rules_.push_back(rule("cpu_request_millicores", 0, cpu_ref, 0.0, c.cpu_scale,
                         c.min_cpu_millicores, c.max_cpu_millicores, -1));
   rules_.push_back(rule("cpu_limit_millicores", 1, cpu_ref, std::log(c.cpu_limit_factor),
-                        c.cpu_scale, c.min_cpu_millicores, c.max_cpu_millicores, kCpuRequest));
+                        c.cpu_limit_scale, c.min_cpu_millicores, c.max_cpu_millicores,
+                        kCpuRequest));
+  rules_.back().extra_centre_feature = static_cast<std::int64_t>(kCpuMax7dFeature);
   rules_.push_back(rule("memory_request_bytes", 2, mem_ref, mem_offset, c.memory_scale,
                         c.min_memory_bytes, c.max_memory_bytes, -1));
-  rules_.push_back(rule("memory_limit_bytes", 3, mem_ref,
-                        mem_offset + std::log(c.memory_limit_factor), c.memory_scale,
-                        c.min_memory_bytes, c.max_memory_bytes, kMemoryRequest));
+  rules_.push_back(rule("memory_limit_bytes", 3, mem_ref, std::log(c.memory_limit_factor),
+                        c.memory_limit_scale, c.min_memory_bytes, c.max_memory_bytes,
+                        kMemoryRequest));
+  rules_.back().extra_centre_feature = static_cast<std::int64_t>(kMemoryMax7dFeature);
+  rules_.back().raise_when_feature = static_cast<std::int64_t>(kOomKills1hFeature);
+  rules_.back().raise_from_feature = static_cast<std::int64_t>(kMemoryLimitFeature);
+  rules_.back().raise_factor = c.oom_raise_factor;
   if (c.hpa) {
     OutputRule h = rule("hpa_target_utilization", 4, -1, 0.5 * (c.hpa_min + c.hpa_max),
                         0.5 * (c.hpa_max - c.hpa_min), c.hpa_min, c.hpa_max, -1);
@@ -63,10 +70,19 @@ void ActionSpace::apply(std::span<const float> features, std::span<const float> 
     const OutputRule& r = rules_[k];
     double a = static_cast<double>(action[r.action_index]);
     a = std::isnan(a) ? 0.0 : std::clamp(a, -1.0, 1.0);
-    const double base = r.centre_feature >= 0 ? static_cast<double>(features[r.centre_feature])
-                                              : 0.0;
+    const double centre =
+        r.centre_feature >= 0 ? static_cast<double>(features[r.centre_feature]) : 0.0;
+    const double base = r.extra_centre_feature >= 0
+                            ? centre + static_cast<double>(features[r.extra_centre_feature])
+                            : centre;
     const double y = r.offset + base + r.scale * a;
-    const double value = r.log_space ? std::exp(y) : y;
+    double value = r.log_space ? std::exp(y) : y;
+
+    // A step up from the value in force (the memory limit after an OOM kill).
+    if (r.raise_when_feature >= 0 && features[r.raise_when_feature] > 0.0f) {
+      const double in_force = std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
+      value = std::max(value, r.raise_factor * in_force);
+    }
     out[k] = std::clamp(value, r.min_value, r.max_value);
   }
 

@@ -10,19 +10,26 @@
 //   value = clamp(value, min_value, max_value)
 //   value = max(value, output[at_least_output])     (limit >= request)
 //
+// A rule may add a second log feature to its centre (`extra_centre_feature`) and may step up from
+// the value in force when a feature is positive (`raise_*`, agent/action_mapping.h).
+//
 // The defaults (ActionSpaceConfig) and their reasons:
 //   cpu_request     = ref_cpu · e^(1.5 a)           0.22× … 4.5× the 24 h p95 per pod
-//   cpu_limit       = ref_cpu · 2 · e^(1.5 a)       0.45× … 9×, never below the request
+//   cpu_limit       = cpu_7d · 1.5 · e^(0.5 a)      0.91× … 2.47× the 7-day peak of hourly maxima,
+//                                                   never below the request
 //   memory_request  = ref_mem · 1.2 · e^(0.5 a)     0.73× … 1.98× the 24 h peak per pod;
 //                                                   the centre is the app's safety margin
-//   memory_limit    = ref_mem · 1.92 · e^(0.5 a)    1.16× … 3.17×, never below the request
+//   memory_limit    = mem_7d · 1.8 · e^(0.4 a)      1.21× … 2.68× the 7-day peak, never below the
+//                                                   request; after an OOM kill in the last hour
+//                                                   at least 1.5× the limit in force
 //   hpa_target      = 0.675 + 0.275 a               0.40 … 0.95 (only when the HPA is on)
 // Clamps: CPU in [10 m, node allocatable], memory in [32 Mi, node allocatable] (a pod larger than
-// every node would stay Pending forever). No hard memory floor at the observed peak: a memory
-// request under it is allowed and the reward's exposure and OOM terms teach the policy not to,
-// because a floor relative to a feature cannot be expressed as a constant clamp. The limit
-// costs nothing (the request is what is reserved), so its range starts above the 24 h peak: an
-// OOM kill then needs memory to grow beyond 1.16× its daily peak within one decision interval.
+// every node would stay Pending forever). Requests are what is reserved and paid for; limits cost
+// nothing but act (CFS throttling, the OOM killer), so their ranges sit above the longest peak the
+// features hold, and a crash loop (usage above the limit, so the observed peak stops at the limit)
+// is left by the raise, as VPA's recommender bumps memory after an OOM kill. No hard memory floor
+// for the request: one under the peak is allowed and the reward's exposure term teaches the policy
+// not to, because a floor relative to a feature cannot be expressed as a constant clamp.
 // Plain values; thread-safe to share once built.
 #pragma once
 
@@ -50,14 +57,21 @@ struct OutputRule {
   double min_value = -std::numeric_limits<double>::infinity();
   double max_value = std::numeric_limits<double>::infinity();
   std::int64_t at_least_output = -1;
+  std::int64_t extra_centre_feature = -1;
+  std::int64_t raise_when_feature = -1;
+  std::int64_t raise_from_feature = -1;
+  double raise_factor = 1.0;
 };
 
 struct ActionSpaceConfig {
   double cpu_scale = 1.5;          // ln units per unit of action
-  double cpu_limit_factor = 2.0;   // the limit's centre relative to the request's
+  double cpu_limit_factor = 1.5;   // the limit's centre relative to the 7-day CPU peak
+  double cpu_limit_scale = 0.5;
   double memory_margin = 1.2;      // the memory request's centre relative to the 24 h peak
   double memory_scale = 0.5;
-  double memory_limit_factor = 1.6;  // the limit's centre relative to the request's
+  double memory_limit_factor = 1.8;  // the limit's centre relative to the 7-day memory peak
+  double memory_limit_scale = 0.4;
+  double oom_raise_factor = 1.5;     // the memory limit after an OOM kill, × the one in force
   double min_cpu_millicores = 10;
   double min_memory_bytes = 32.0 * 1024 * 1024;
   double max_cpu_millicores = 8000;       // node allocatable

@@ -56,6 +56,10 @@ const std::vector<std::string> kNames = [] {
 
 const std::vector<std::string>& feature_names() {
   assert(kNames.size() == kFeatureCount && "feature_names() and kFeatureCount agree");
+  assert(kNames[kCpuMax7dFeature] == "cpu_max_7d_log_ratio" &&
+         kNames[kMemoryMax7dFeature] == "memory_max_7d_log_ratio" &&
+         kNames[kMemoryLimitFeature] == "memory_limit_log_ratio" &&
+         kNames[kOomKills1hFeature] == "oom_kills_1h_log1p" && "named indices match the names");
   return kNames;
 }
 

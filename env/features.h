@@ -67,6 +67,10 @@ inline constexpr std::size_t kFeatureCount = 53;
 // Indices the action mapping centres on (see env/action_space.h).
 inline constexpr std::size_t kCpuRefFeature = 0;     // ln(reference CPU, millicores)
 inline constexpr std::size_t kMemoryRefFeature = 1;  // ln(reference memory, bytes)
+inline constexpr std::size_t kCpuMax7dFeature = 13;       // cpu_max_7d_log_ratio
+inline constexpr std::size_t kMemoryMax7dFeature = 25;    // memory_max_7d_log_ratio
+inline constexpr std::size_t kMemoryLimitFeature = 32;    // memory_limit_log_ratio
+inline constexpr std::size_t kOomKills1hFeature = 43;     // oom_kills_1h_log1p
 
 // Names of the features in order, units in the name.
 const std::vector<std::string>& feature_names();

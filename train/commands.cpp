@@ -127,6 +127,7 @@ void add_validate_command(CLI::App& app) {
     std::string interval = "1h";
     bool no_closed_loop = false;
     bool require_bar = false;
+    bool per_trace = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand(
@@ -148,6 +149,7 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--interval", options->interval, "Time between decisions")
       ->capture_default_str();
   cmd->add_flag("--no-closed-loop", options->no_closed_loop, "Backtests only");
+  cmd->add_flag("--per-trace", options->per_trace, "Also a row per history and policy");
   cmd->add_flag("--require-bar", options->require_bar,
                 "Exit with an error when the checked policy misses any criterion");
   cmd->callback([options] {
@@ -192,6 +194,7 @@ void add_validate_command(CLI::App& app) {
                 fleet.size(), options->interval.c_str());
     std::printf("%s", format_fleet(comparison, options->reference, fleet_options.closed_loop)
                           .c_str());
+    if (options->per_trace) std::printf("%s", format_fleet_traces(comparison, fleet).c_str());
     if (bar.empty()) return;
     const auto checks =
         check_bar(comparison, bar, options->reference, 0.15, fleet_options.closed_loop);

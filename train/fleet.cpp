@@ -225,6 +225,31 @@ std::string format_fleet(const FleetComparison& comparison, const std::string& r
   return out;
 }
 
+std::string format_fleet_traces(const FleetComparison& comparison,
+                                const std::vector<FleetTrace>& fleet) {
+  std::string out =
+      "\n  history                       policy        CPU req m  mem req MiB  OOM/day  >req %  "
+      "| OOM kills  evict  SLO h\n";
+  char line[512];
+  for (std::size_t t = 0; t < fleet.size(); ++t) {
+    const std::string& name = fleet[t].trace.meta.name;
+    const std::string shown = name.size() > 28 ? name.substr(0, 28) : name;
+    for (std::size_t p = 0; p < comparison.policies.size(); ++p) {
+      const FleetRun& r = comparison.runs[p][t];
+      const std::string& policy = comparison.policies[p];
+      const std::string short_policy =
+          policy.size() > 12 ? "..." + policy.substr(policy.size() - 9) : policy;
+      std::snprintf(line, sizeof line,
+                    "  %-28s  %-12s  %9.1f  %11.1f  %7.2f  %6.2f  | %9.0f  %5.0f  %6.1f\n",
+                    p == 0 ? shown.c_str() : "", short_policy.c_str(), r.cpu_request_millicores,
+                    r.memory_request_mib, r.oom_samples_per_day, r.memory_over_request_percent,
+                    r.oom_kills, r.evictions, r.slo_violation_hours);
+      out += line;
+    }
+  }
+  return out;
+}
+
 std::string format_bar(const std::vector<BarCheck>& checks) {
   std::string out;
   char line[256];

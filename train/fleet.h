@@ -109,5 +109,8 @@ std::vector<BarCheck> check_bar(const FleetComparison& comparison, const std::st
 std::string format_fleet(const FleetComparison& comparison, const std::string& reference,
                          bool closed_loop);
 std::string format_bar(const std::vector<BarCheck>& checks);
+// One row per (trace, policy): the figures behind the groups.
+std::string format_fleet_traces(const FleetComparison& comparison,
+                                const std::vector<FleetTrace>& fleet);
 
 }  // namespace podsizer::train

@@ -228,6 +228,10 @@ agent::ActionMapping to_action_mapping(const env::ActionSpace& space) {
     o.min_value = r.min_value;
     o.max_value = r.max_value;
     o.at_least_output = r.at_least_output;
+    o.extra_centre_feature = r.extra_centre_feature;
+    o.raise_when_feature = r.raise_when_feature;
+    o.raise_from_feature = r.raise_from_feature;
+    o.raise_factor = r.raise_factor;
     mapping.outputs.push_back(o);
   }
   return mapping;

@@ -101,4 +101,15 @@ TEST_CASE("agent::ActionMapping: rejects descriptions that cannot work", "[agent
     mapping.outputs[0].min_value = 5000.0;
     CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("cpu_request_millicores"));
   }
+  SECTION("a step up needs both of its features and a feature that exists") {
+    mapping.outputs[0].raise_when_feature = 1;
+    CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("raise_from_feature"));
+    mapping.outputs[0].raise_from_feature = 7;
+    CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("beyond the 2 features"));
+  }
+  SECTION("an extra centre on a linear output is refused") {
+    mapping.outputs[0].log_space = false;
+    mapping.outputs[0].extra_centre_feature = 1;
+    CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("log-space output"));
+  }
 }

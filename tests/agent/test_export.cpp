@@ -45,8 +45,10 @@ struct Trained {
   }
 };
 
-// Two outputs driven by the single action: a log-space "request" around |feature 0| scaled
-// like a resource, and a "limit" at least the request.
+// Three outputs driven by the single action: a log-space "request" around feature 1 scaled
+// like a resource, a "limit" at least the request, and a "grown" output whose centre adds
+// feature 0 (as a log ratio) and which steps up to 100 × e^(centre + feature 0) whenever
+// feature 0 is positive (the step wins then: 50 · e^(0.5 a) < 100 for every a).
 ExportOptions options() {
   ExportOptions result;
   OutputMapping request{.name = "request",
@@ -62,7 +64,17 @@ ExportOptions options() {
                       .offset = std::log(150.0),
                       .scale = 0.1,
                       .at_least_output = 0};
-  result.mapping.outputs = {request, limit};
+  OutputMapping grown{.name = "grown",
+                      .action_index = 0,
+                      .centre_feature = 1,
+                      .feature_floor = 0.05,
+                      .offset = std::log(50.0),
+                      .scale = 0.5,
+                      .extra_centre_feature = 0,
+                      .raise_when_feature = 0,
+                      .raise_from_feature = 0,
+                      .raise_factor = 100.0};
+  result.mapping.outputs = {request, limit, grown};
   result.feature_names = {"target", "episode_fraction"};
   result.metadata = {{"objective", "balanced"}};
   return result;
@@ -105,15 +117,26 @@ TEST_CASE("agent::export_policy: the loaded module computes what the learner doe
 
   SECTION("forward applies the mapping as ActionMapping::apply does") {
     const torch::Tensor outputs = module.forward({input}).toTensor().contiguous();
-    REQUIRE(outputs.sizes() == torch::IntArrayRef({static_cast<long>(rows), 2}));
+    REQUIRE(outputs.sizes() == torch::IntArrayRef({static_cast<long>(rows), 3}));
+    int raised = 0;
     for (std::size_t r = 0; r < rows; ++r) {
-      std::vector<double> expected(2);
+      std::vector<double> expected(3);
       export_options.mapping.apply(std::span<const float>(features).subspan(2 * r, 2),
                                    std::span<const float>(actions).subspan(r, 1), expected);
-      CHECK(outputs[r][0].item<double>() == Approx(expected[0]).epsilon(1e-6));
-      CHECK(outputs[r][1].item<double>() == Approx(expected[1]).epsilon(1e-6));
+      for (int k = 0; k < 3; ++k) {
+        CHECK(outputs[r][k].item<double>() == Approx(expected[k]).epsilon(1e-6));
+      }
       CHECK(outputs[r][1].item<double>() >= outputs[r][0].item<double>());
+      // Where feature 0 is positive the step decides "grown": 100 × max(f1, 0.05) × e^f0.
+      if (features[2 * r] > 0) {
+        ++raised;
+        const double step = 100.0 * std::max(features[2 * r + 1], 0.05f) *
+                            std::exp(static_cast<double>(features[2 * r]));
+        CHECK(expected[2] == Approx(step).epsilon(1e-6));
+      }
     }
+    CHECK(raised > 0);
+    CHECK(raised < static_cast<int>(rows));
     const torch::Tensor single = module.forward({input[0]}).toTensor();
     CHECK(single.dim() == 1);
     CHECK(single[0].item<double>() == Approx(outputs[0][0].item<double>()));
@@ -122,7 +145,8 @@ TEST_CASE("agent::export_policy: the loaded module computes what the learner doe
   SECTION("the metadata describes features, outputs and the caller's notes") {
     const nlohmann::json metadata = nlohmann::json::parse(extra.at(kExportMetadataFile));
     CHECK(metadata["feature_names"] == nlohmann::json({"target", "episode_fraction"}));
-    CHECK(metadata["output_names"] == nlohmann::json({"request", "limit"}));
+    CHECK(metadata["output_names"] == nlohmann::json({"request", "limit", "grown"}));
+    CHECK(metadata["outputs"][2]["raise_factor"] == 100.0);
     CHECK(metadata["metadata"]["objective"] == "balanced");
     CHECK(metadata["outputs"][1]["max_value"].is_null());
     CHECK(metadata["training"]["iterations"] == 3);
@@ -152,11 +176,11 @@ TEST_CASE("agent::export_policy: Python's torch.jit.load runs the file to 1e-5",
     in.precision(9);
     out.precision(17);
     for (std::size_t r = 0; r < rows; ++r) {
-      std::vector<double> outputs(2);
+      std::vector<double> outputs(3);
       export_options.mapping.apply(std::span<const float>(features).subspan(2 * r, 2),
                                    std::span<const float>(actions).subspan(r, 1), outputs);
       in << features[2 * r] << ' ' << features[2 * r + 1] << '\n';
-      out << outputs[0] << ' ' << outputs[1] << '\n';
+      out << outputs[0] << ' ' << outputs[1] << ' ' << outputs[2] << '\n';
     }
   }
 

@@ -30,24 +30,25 @@ TEST_CASE("env::ActionSpace: a zero action sits at the documented centres", "[en
   const std::vector<float> action = {0, 0, 0, 0};
   space.apply(features(200, kGiB), action, out);
 
-  // cpu 200 m, limit 2 × 200 = 400 m; memory 1.2 GiB, limit 1.2 × 1.6 = 1.92 GiB.
+  // cpu 200 m; the 7-day peaks equal the references (their log ratios are 0), so the CPU
+  // limit is 1.5 × 200 = 300 m and the memory limit 1.8 × 1 GiB; memory request 1.2 GiB.
   CHECK(out[kCpuRequest] == Approx(200).epsilon(1e-6));
-  CHECK(out[kCpuLimit] == Approx(400).epsilon(1e-6));
+  CHECK(out[kCpuLimit] == Approx(300).epsilon(1e-6));
   CHECK(out[kMemoryRequest] == Approx(1.2 * kGiB).epsilon(1e-6));
-  CHECK(out[kMemoryLimit] == Approx(1.92 * kGiB).epsilon(1e-6));
+  CHECK(out[kMemoryLimit] == Approx(1.8 * kGiB).epsilon(1e-6));
 }
 
 TEST_CASE("env::ActionSpace: scales, limit at least request, clamps", "[env]") {
   ActionSpace space;
   std::vector<double> out(4);
 
-  // (1, −1, −1, −1): request 200·e^1.5 = 896.34 m; limit 400·e^−1.5 = 89.25 m is
-  // raised to the request; memory 1.2·e^−0.5 = 0.72784 GiB, limit 1.92·e^−0.5 = 1.16454 GiB.
+  // (1, −1, −1, −1): request 200·e^1.5 = 896.34 m; limit 300·e^−0.5 = 181.96 m is
+  // raised to the request; memory 1.2·e^−0.5 = 0.72784 GiB, limit 1.8·e^−0.4 = 1.20658 GiB.
   space.apply(features(200, kGiB), std::vector<float>{1, -1, -1, -1}, out);
   CHECK(out[kCpuRequest] == Approx(896.34).epsilon(1e-4));
   CHECK(out[kCpuLimit] == out[kCpuRequest]);
   CHECK(out[kMemoryRequest] == Approx(0.72784 * kGiB).epsilon(1e-4));
-  CHECK(out[kMemoryLimit] == Approx(1.16454 * kGiB).epsilon(1e-4));
+  CHECK(out[kMemoryLimit] == Approx(1.20658 * kGiB).epsilon(1e-4));
 
   // Out of range actions clamp to ±1 and NaN counts as 0: 5 gives the same as 1.
   std::vector<double> again(4);
@@ -86,7 +87,36 @@ TEST_CASE("env::ActionSpace: the HPA target is linear in [0.40, 0.95]", "[env]")
   space.apply(features(200, kGiB), std::vector<float>{0, 0, 0, 0, 0.5f}, out);
   CHECK(out[kHpaTarget] == Approx(0.8125));
   CHECK(space.hpa_target(out).value() == Approx(0.8125));
-  CHECK(space.resources(out).limits.cpu_millicores.value() == Approx(400).epsilon(1e-6));
+  CHECK(space.resources(out).limits.cpu_millicores.value() == Approx(300).epsilon(1e-6));
+}
+
+TEST_CASE("env::ActionSpace: limits follow the 7-day peaks and step up after an OOM kill",
+          "[env]") {
+  ActionSpace space;
+  std::vector<double> out(4);
+  // References 200 m and 1 GiB; 7-day peaks twice the CPU reference (C7 = 400 m) and 1.5× the
+  // memory reference (M7 = 1.5 GiB). At a = 0: CPU limit 1.5 × 400 = 600 m, memory limit
+  // 1.8 × 1.5 = 2.7 GiB; at a = −1 the memory limit is 2.7 · e^−0.4 = 1.809864 GiB.
+  std::vector<float> f = features(200, kGiB);
+  f[kCpuMax7dFeature] = static_cast<float>(std::log(2.0));
+  f[kMemoryMax7dFeature] = static_cast<float>(std::log(1.5));
+  space.apply(f, std::vector<float>{0, 0, 0, 0}, out);
+  CHECK(out[kCpuLimit] == Approx(600).epsilon(1e-6));
+  CHECK(out[kMemoryLimit] == Approx(2.7 * kGiB).epsilon(1e-6));
+  space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
+  CHECK(out[kMemoryLimit] == Approx(1.809864 * kGiB).epsilon(1e-5));
+
+  // The limit in force is 2 GiB (log ratio ln 2 to the reference). An OOM kill in the last hour
+  // (ln(1 + 1) > 0) lifts the limit to at least 1.5 × 2 = 3 GiB; without one it stays 1.81 GiB.
+  f[kMemoryLimitFeature] = static_cast<float>(std::log(2.0));
+  space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
+  CHECK(out[kMemoryLimit] == Approx(1.809864 * kGiB).epsilon(1e-5));
+  f[kOomKills1hFeature] = static_cast<float>(std::log(2.0));
+  space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
+  CHECK(out[kMemoryLimit] == Approx(3.0 * kGiB).epsilon(1e-6));
+  // A larger action still wins over the step: 2.7 · e^0.4 = 4.027927 GiB.
+  space.apply(f, std::vector<float>{0, 0, 0, 1}, out);
+  CHECK(out[kMemoryLimit] == Approx(4.027927 * kGiB).epsilon(1e-5));
 }
 
 TEST_CASE("env::ActionSpace: refuses a minimum above its maximum", "[env]") {

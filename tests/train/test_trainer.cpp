@@ -25,8 +25,14 @@ TEST_CASE("train::to_action_mapping: the exported mapping computes what the envi
   std::vector<float> features(env::kFeatureCount, 0.0f);
   const std::vector<std::vector<float>> actions = {
       {0, 0, 0, 0, 0}, {1, -1, -1, -1, 1}, {-3, 2, 0.5f, -0.25f, -0.7f}};
+  // The 7-day peaks and the limit in force set, with and without an OOM kill in the last hour,
+  // so the extra centres and the step up are compared too.
+  features[env::kCpuMax7dFeature] = 0.4f;
+  features[env::kMemoryMax7dFeature] = 0.25f;
+  features[env::kMemoryLimitFeature] = 0.9f;
   for (double cpu : {1.0, 250.0, 7000.0}) {
     for (const auto& a : actions) {
+      features[env::kOomKills1hFeature] = cpu > 100.0 ? 0.0f : 0.6931f;
       features[env::kCpuRefFeature] = static_cast<float>(std::log(cpu));
       features[env::kMemoryRefFeature] = static_cast<float>(std::log(700.0 * 1024 * 1024));
       std::vector<double> ours(space.action_size()), theirs(space.action_size());
