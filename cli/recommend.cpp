@@ -13,6 +13,9 @@
 #include "policies/backtest.h"
 #include "policies/formats.h"
 #include "policies/recommend.h"
+#include "report/html_report.h"
+#include "scenarios/single_run_report.h"
+#include "sim/workload_model.h"
 #include "traces/app_spec.h"
 #include "traces/atomic_file.h"
 #include "traces/errors.h"
@@ -37,6 +40,7 @@ struct RecommendCommandOptions {
   bool no_replay = false;
   std::uint64_t seed = 1;
   std::vector<std::string> settings;  // KEY=NUMBER policy options
+  std::string report_path;            // HTML page of the recommendation and its replays
 };
 
 // "cpu_percentile=0.99" -> {"cpu_percentile", 0.99}; bad text names the flag.
@@ -64,8 +68,34 @@ std::filesystem::path executable_path() {
   return error ? std::filesystem::path() : path;
 }
 
+// The page of a recommendation: its two replays run again with their rows kept (the same
+// calibration and seed as recommend() used, so the charts match the numbers), then drawn.
+void write_recommendation_page(const policies::Recommendation& r, const traces::AppSpec& app,
+                               const traces::Trace& history, const traces::LoadTest* load_test,
+                               std::uint64_t seed, const std::string& path) {
+  scenarios::RecommendationRun run;
+  run.recommendation = r;
+  if (r.counterfactual) {
+    auto model = std::make_shared<const sim::WorkloadModel>(
+        sim::calibrate_workload(history, app, load_test));
+    run.current = scenarios::replay_intervals(app, model, r.current, std::nullopt, seed);
+    run.recommended =
+        scenarios::replay_intervals(app, model, r.resources, r.hpa_target_utilization, seed);
+  }
+  report::write_html_report(scenarios::build_recommendation_report(run), path);
+}
+
 void run_recommend_command(const RecommendCommandOptions& o) {
   auto log = traces::named_logger("cli");
+
+  // The page's folder must exist before any work, so a typo fails at once.
+  if (!o.report_path.empty()) {
+    const std::filesystem::path folder = std::filesystem::path(o.report_path).parent_path();
+    if (!folder.empty() && !std::filesystem::is_directory(folder)) {
+      throw traces::InputError("command line", 0, "--report",
+                               "the folder of '" + o.report_path + "' does not exist");
+    }
+  }
 
   // Check the cheap things first: the format, the VPA mode, the policy.
   const policies::OutputFormat format = policies::parse_output_format(o.format);
@@ -119,6 +149,11 @@ void run_recommend_command(const RecommendCommandOptions& o) {
     traces::write_file_atomically(o.out_path, text);
     log->info("wrote the {} recommendation to {}", o.format, o.out_path);
   }
+  if (!o.report_path.empty()) {
+    write_recommendation_page(r, app, history, load_test ? &*load_test : nullptr, o.seed,
+                              o.report_path);
+    log->info("wrote the page to {}", o.report_path);
+  }
 }
 
 }  // namespace
@@ -161,6 +196,10 @@ void add_recommend_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--set", o->settings,
                       "Policy option KEY=NUMBER, for example --set cpu_percentile=0.99");
+  command->add_option("--report", o->report_path,
+                      "HTML page: the replay of the current settings beside the recommendation's "
+                      "(usage, requests, limits, replicas, latency), the numbers, the guardrails, "
+                      "the reasons and the confidence");
   command->callback([o] { run_recommend_command(*o); });
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -14,6 +15,8 @@
 #include "policies/backtest.h"
 #include "policies/closed_loop.h"
 #include "policies/policy.h"
+#include "report/html_report.h"
+#include "scenarios/single_run_report.h"
 #include "sim/simulation.h"
 #include "sim/workload_model.h"
 #include "traces/app_spec.h"
@@ -40,6 +43,7 @@ struct SimulateOptions {
   bool json = false;
   std::string policy;               // empty: the resources stay fixed
   std::string decision_interval = "1h";
+  std::string report_path;          // HTML page of the replay
 };
 
 // A quantity from the command line; bad text names the flag.
@@ -50,6 +54,23 @@ std::optional<double> flag_quantity(const std::string& text, const char* flag, b
   } catch (const traces::QuantityError& e) {
     throw traces::InputError("command line", 0, flag, e.what());
   }
+}
+
+// A page's folder must exist before the replay starts, so a typo fails at once.
+void check_report_path(const std::string& path) {
+  if (path.empty()) return;
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (!folder.empty() && !std::filesystem::is_directory(folder)) {
+    throw traces::InputError("command line", 0, "--report",
+                             "the folder of '" + path + "' does not exist");
+  }
+}
+
+// Where the load came from, in words, for the page.
+std::string load_description(const SimulateOptions& o) {
+  if (!o.history_path.empty()) return o.history_path;
+  if (!o.store_path.empty()) return o.store_path + " (" + o.trace_name + ")";
+  return "the app's synthetic load";
 }
 
 traces::Trace load_trace(const SimulateOptions& o, const traces::AppSpec& spec) {
@@ -150,6 +171,11 @@ void simulate_with_policy(const SimulateOptions& o, traces::AppSpec spec,
                              "per-interval results are written for fixed resources only; "
                              "use `podsizer evaluate` for a policy's time series");
   }
+  if (!o.report_path.empty()) {
+    throw traces::InputError("command line", 0, "--report",
+                             "the page draws fixed-resource replays only; use `podsizer "
+                             "evaluate --report` for a policy's time series");
+  }
   if (!o.loadtest_path.empty()) {
     log->warn("--loadtest calibrates fixed-resource replays only; the closed loop ignores it");
   }
@@ -185,6 +211,7 @@ void simulate(const SimulateOptions& o) {
   auto log = traces::named_logger("cli");
 
   // Inputs: the app, its history, the optional load test, resources from the flags.
+  check_report_path(o.report_path);
   traces::AppSpec spec =
       o.app_path.empty() ? traces::default_app_spec() : traces::load_app_spec(o.app_path);
   traces::Trace trace = load_trace(o, spec);
@@ -241,6 +268,18 @@ void simulate(const SimulateOptions& o) {
     sim::write_results_hdf5(o.out_path, simulation.results());
     log->info("wrote results to {}", o.out_path);
   }
+  if (!o.report_path.empty()) {
+    scenarios::SimulationRun run;
+    run.app = spec;
+    run.load = load_description(o);
+    run.resources = resources;
+    run.seed = o.seed;
+    run.summary = s;
+    run.cluster = c;
+    run.intervals = simulation.results().intervals.at(id);
+    report::write_html_report(scenarios::build_simulation_report(run), o.report_path);
+    log->info("wrote the page to {}", o.report_path);
+  }
   if (o.json) {
     std::printf("%s\n", summary_json(s, c, model.get()).dump().c_str());
   } else {
@@ -283,6 +322,9 @@ void add_simulate_command(CLI::App& app) {
       ->add_option("--decision-interval", o->decision_interval,
                    "Time between the policy's decisions, such as 1h, 30m")
       ->capture_default_str();
+  command->add_option("--report", o->report_path,
+                      "HTML page of the replay: usage against requests and limits, replicas, "
+                      "latency against the SLO with OOM kills and evictions marked, the summary");
   command->callback([o] { simulate(*o); });
 }
 

@@ -1,135 +1,20 @@
 #include "scenarios/evaluation_report.h"
 
-#include <cmath>
-#include <limits>
+#include <vector>
 
-#include "report/format.h"
+#include "scenarios/run_charts.h"
 
 namespace podsizer::scenarios {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// The interval's sum over pods as a value per pod; NaN while no pod ran.
-double per_pod(double sum, double replicas) {
-  return replicas > 0 ? sum / replicas : kNaN;
-}
-
-// A zero limit is an unset one: drawn as a gap.
-double limit_or_gap(double limit) {
-  return limit > 0 ? limit : kNaN;
-}
-
-// One line of a run over time from a function of its rows.
-template <typename F>
-report::Line line_of(const RunResult& run, const std::string& label, report::LineStyle style,
-                     bool step, F value) {
-  report::Line line;
-  line.key = run.policy;
-  line.label = label;
-  line.style = style;
-  line.step = step;
-  line.times.reserve(run.intervals.size());
-  line.values.reserve(run.intervals.size());
-  for (const sim::IntervalRow& row : run.intervals) {
-    line.times.push_back(row.start_s);
-    line.values.push_back(value(row));
-  }
-  return line;
-}
-
-report::TimeSeriesChart cpu_chart(const Evaluation& e, std::size_t s) {
-  report::TimeSeriesChart c;
-  c.title = "CPU per pod";
-  c.caption =
-      "Usage against the request and the limit each policy set; usage above the request "
-      "competes for spare CPU, usage at the limit is throttled.";
-  c.y_label = "CPU";
-  c.y_unit = report::Unit::kMillicores;
+// The first seed of every policy on scenario `s`, as the run charts take them.
+std::vector<ChartRun> first_seed_runs(const Evaluation& e, std::size_t s) {
+  std::vector<ChartRun> runs;
   for (std::size_t p = 0; p < e.policies.size(); ++p) {
     const RunResult& r = e.run(s, p, 0);
-    c.lines.push_back(line_of(
-        r, r.policy + " usage", report::LineStyle::kSolid, false,
-        [](const auto& row) { return per_pod(row.cpu_usage_millicores, row.replicas_mean); }));
-    c.lines.push_back(line_of(
-        r, r.policy + " request", report::LineStyle::kDashed, true,
-        [](const auto& row) { return per_pod(row.cpu_request_millicores, row.replicas_mean); }));
-    c.lines.push_back(
-        line_of(r, r.policy + " limit", report::LineStyle::kDotted, true,
-                [](const auto& row) { return limit_or_gap(row.cpu_limit_millicores); }));
+    runs.push_back({r.policy, &r.intervals});
   }
-  return c;
-}
-
-report::TimeSeriesChart memory_chart(const Evaluation& e, std::size_t s) {
-  report::TimeSeriesChart c;
-  c.title = "Memory per pod";
-  c.caption =
-      "Working set against the request and the limit; a pod reaching its limit is "
-      "OOM-killed.";
-  c.y_label = "Memory";
-  c.y_unit = report::Unit::kBytes;
-  for (std::size_t p = 0; p < e.policies.size(); ++p) {
-    const RunResult& r = e.run(s, p, 0);
-    c.lines.push_back(line_of(
-        r, r.policy + " usage", report::LineStyle::kSolid, false,
-        [](const auto& row) { return per_pod(row.memory_usage_bytes, row.replicas_mean); }));
-    c.lines.push_back(line_of(
-        r, r.policy + " request", report::LineStyle::kDashed, true,
-        [](const auto& row) { return per_pod(row.memory_request_bytes, row.replicas_mean); }));
-    c.lines.push_back(
-        line_of(r, r.policy + " limit", report::LineStyle::kDotted, true,
-                [](const auto& row) { return limit_or_gap(row.memory_limit_bytes); }));
-  }
-  return c;
-}
-
-report::TimeSeriesChart replicas_chart(const Evaluation& e, std::size_t s) {
-  report::TimeSeriesChart c;
-  c.title = "Replicas";
-  c.caption = "Pods that exist, as the HPA scaled them under each policy's requests.";
-  c.y_label = "Replicas";
-  c.y_unit = report::Unit::kReplicas;
-  for (std::size_t p = 0; p < e.policies.size(); ++p) {
-    const RunResult& r = e.run(s, p, 0);
-    c.lines.push_back(line_of(r, r.policy, report::LineStyle::kSolid, true,
-                              [](const auto& row) { return row.replicas_mean; }));
-  }
-  return c;
-}
-
-report::TimeSeriesChart latency_chart(const Evaluation& e, std::size_t s) {
-  report::TimeSeriesChart c;
-  c.title = "Latency against the SLO";
-  c.caption =
-      "Latency at the SLO's percentile; markers show intervals with OOM kills or "
-      "evictions.";
-  c.y_label = "Latency";
-  c.y_unit = report::Unit::kMilliseconds;
-  for (std::size_t p = 0; p < e.policies.size(); ++p) {
-    const RunResult& r = e.run(s, p, 0);
-    c.lines.push_back(line_of(r, r.policy, report::LineStyle::kSolid, false,
-                              [](const auto& row) { return row.latency_slo_ms; }));
-
-    // Events, one marker per interval that had them.
-    for (const sim::IntervalRow& row : r.intervals) {
-      if (row.oom_kills > 0) {
-        c.events.push_back(
-            {row.start_s, r.policy + ": " + report::format_readable(row.oom_kills) + " OOM kill(s)",
-             report::EventKind::kOomKill, r.policy});
-      }
-      if (row.evictions > 0) {
-        c.events.push_back(
-            {row.start_s, r.policy + ": " + report::format_readable(row.evictions) + " eviction(s)",
-             report::EventKind::kEviction, r.policy});
-      }
-    }
-  }
-  if (!e.runs.empty()) {
-    const double slo = e.run(s, 0, 0).slo_ms;
-    c.references.push_back({slo, "SLO " + report::format_value(slo, report::Unit::kMilliseconds)});
-  }
-  return c;
+  return runs;
 }
 
 report::ScatterChart cost_risk_chart(const Evaluation& e, std::size_t s) {
@@ -172,10 +57,7 @@ report::Report build_report(const Evaluation& e) {
     section.title = e.scenarios[s].name;
     section.description = e.scenarios[s].description;
     if (!e.policies.empty()) {
-      section.charts.emplace_back(cpu_chart(e, s));
-      section.charts.emplace_back(memory_chart(e, s));
-      section.charts.emplace_back(replicas_chart(e, s));
-      section.charts.emplace_back(latency_chart(e, s));
+      section.charts = run_charts(first_seed_runs(e, s), e.run(s, 0, 0).slo_ms);
       section.charts.emplace_back(cost_risk_chart(e, s));
     }
     section.tables.push_back(scenario_table(e, s));
