@@ -18,31 +18,16 @@
 #include "agent/export.h"
 #include "agent/ppo.h"
 #include "toy_environments.h"
+#include "trained_tracker.h"
 
 using namespace podsizer::agent;
 using podsizer::agent::testing::TrackingEnvironment;
 
 namespace {
 
-// A learner with non-trivial normalisation statistics and weights: three iterations of the
-// tracking environment.
-struct Trained {
-  TrackingEnvironment env{4, 5};
-  PpoLearner learner{make_config(), env};
-
-  Trained() {
-    for (int i = 0; i < 3; ++i) learner.iterate(env);
-  }
-
-  static PpoConfig make_config() {
-    PpoConfig config;
-    config.hidden_sizes = {16, 16};
-    config.steps_per_env = 16;
-    config.minibatch_size = 32;
-    config.learning_rate = 1e-2;
-    config.seed = 5;
-    return config;
-  }
+// Three iterations of the tracking environment, seeded.
+struct Trained : podsizer::agent::testing::TrainedTracker {
+  Trained() : TrainedTracker(5) {}
 };
 
 // Three outputs driven by the single action: a log-space "request" around feature 1 scaled

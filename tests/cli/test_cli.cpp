@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/test_files.h"
 #include "traces/app_spec.h"
 #include "traces/quantity.h"
 #include "traces/store.h"
@@ -23,54 +24,17 @@
 
 namespace fs = std::filesystem;
 namespace traces = podsizer::traces;
+using podsizer::testing::Outcome;
+using podsizer::testing::quoted;
+using podsizer::testing::read_text;
+using podsizer::testing::run_podsizer;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    path = fs::temp_directory_path() /
-           ("podsizer-test-cli-" + tag + "-" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
+// Each case's folder: podsizer-test-cli-TAG-N.
+struct TempDir : podsizer::testing::TempDir {
+  explicit TempDir(const std::string& tag) : podsizer::testing::TempDir("cli", tag) {}
 };
-
-struct Outcome {
-  int status = -1;  // exit status, -1 when the process did not exit normally
-  std::string out;
-  std::string err;
-};
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string quoted(const std::string& text) {
-  return "'" + text + "'";
-}
-
-// Runs the podsizer binary with `arguments` (already quoted as the shell needs), capturing
-// stdout through the pipe and stderr through a file in `dir`.
-Outcome run_podsizer(const TempDir& dir, const std::string& arguments) {
-  const std::string err_path = dir.file("stderr.txt");
-  const std::string command = quoted(PODSIZER_BINARY) + " " + arguments + " 2>" + quoted(err_path);
-  Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) outcome.out.append(buffer, got);
-  const int raw = ::pclose(pipe);
-  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  outcome.err = read_text(err_path);
-  return outcome;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

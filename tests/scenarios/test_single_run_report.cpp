@@ -19,6 +19,7 @@
 #include "scenarios/scenario.h"
 #include "scenarios/single_run_report.h"
 #include "sim/workload_model.h"
+#include "support/test_files.h"
 #include "traces/app_spec.h"
 #include "traces/synthetic.h"
 
@@ -28,32 +29,15 @@ namespace report = podsizer::report;
 namespace sim = podsizer::sim;
 namespace policies = podsizer::policies;
 namespace traces = podsizer::traces;
+using podsizer::testing::count_of;
+using podsizer::testing::read_text;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    path = fs::temp_directory_path() /
-           ("podsizer-test-single-run-" + tag + "-" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
+// Each case's folder: podsizer-test-single-run-TAG-N.
+struct TempDir : podsizer::testing::TempDir {
+  explicit TempDir(const std::string& tag) : podsizer::testing::TempDir("single-run", tag) {}
 };
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
 
 // Three hour-long rows: two pods, then none (all crashed), then four with an OOM kill and an
 // eviction in the same hour.
@@ -309,7 +293,7 @@ TEST_CASE("scenarios::example_scenarios: the embedded files are scenarios/exampl
   REQUIRE(example_files().size() == on_disk);
   for (const ExampleFile& file : example_files()) {
     INFO(file.name);
-    CHECK(read_all(source / std::string(file.name)) == file.text);
+    CHECK(read_text(source / std::string(file.name)) == file.text);
   }
 
   // Written out, every scenario loads and finds the files it names.

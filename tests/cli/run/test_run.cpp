@@ -18,61 +18,22 @@
 #include <yaml-cpp/yaml.h>
 
 #include "scenarios/results_file.h"
+#include "support/test_files.h"
 
 namespace fs = std::filesystem;
 namespace scenarios = podsizer::scenarios;
+using podsizer::testing::count_of;
+using podsizer::testing::Outcome;
+using podsizer::testing::quoted;
+using podsizer::testing::read_text;
+using podsizer::testing::run_podsizer;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    path = fs::temp_directory_path() /
-           ("podsizer-test-run-" + tag + "-" + std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
+// Each case's folder: podsizer-test-run-TAG-N.
+struct TempDir : podsizer::testing::TempDir {
+  explicit TempDir(const std::string& tag) : podsizer::testing::TempDir("run", tag) {}
 };
-
-struct Outcome {
-  int status = -1;  // exit status; -1 when the process did not exit normally
-  std::string out;
-  std::string err;
-};
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string quoted(const std::string& text) {
-  return "'" + text + "'";
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
-// Runs the podsizer binary with `arguments` (quoted as the shell needs) in `dir`, capturing
-// stdout and stderr through files there.
-Outcome run_podsizer(const TempDir& dir, const std::string& arguments) {
-  const std::string out_path = dir.file("stdout.txt");
-  const std::string err_path = dir.file("stderr.txt");
-  const std::string command = "cd " + quoted(dir.path.string()) + " && " + quoted(PODSIZER_BINARY) +
-                              " " + arguments + " >" + quoted(out_path) + " 2>" + quoted(err_path);
-  const int raw = std::system(command.c_str());
-  Outcome outcome;
-  outcome.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  outcome.out = read_text(out_path);
-  outcome.err = read_text(err_path);
-  return outcome;
-}
 
 // A two-day history of the example app, written by `podsizer generate`.
 std::string two_day_history(const TempDir& dir) {
