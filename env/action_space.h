@@ -71,9 +71,12 @@ struct ActionSpaceConfig {
   double memory_scale = 0.5;
   double memory_limit_factor = 1.8;  // the limit's centre relative to the 7-day memory peak
   double memory_limit_scale = 0.4;
-  double oom_raise_factor = 1.5;     // the memory limit after an OOM kill, × the one in force
+  double oom_raise_factor = 2.0;     // the memory limit after an OOM kill, × the one in force
   double min_cpu_millicores = 10;
   double min_memory_bytes = 32.0 * 1024 * 1024;
+  // The memory limit's own floor: a limit reserves nothing, and a workload whose memory was near
+  // zero for a week must not meet its next spike at a few MiB.
+  double min_memory_limit_bytes = 256.0 * 1024 * 1024;
   double max_cpu_millicores = 8000;       // node allocatable
   double max_memory_bytes = 32.0 * 1024 * 1024 * 1024;
   bool hpa = false;                // a fifth output: the HPA's target utilization

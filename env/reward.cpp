@@ -12,13 +12,13 @@ RewardWeights reward_weights(traces::Objective objective) {
   // at thirty-two (8 / 0.25). OOM kills and evictions scale alike. Reasons in env/README.md.
   switch (objective) {
     case traces::Objective::kSavings:
-      return {1.0, 2.0, 0.5, 0.25, 0.02, 1.0};
+      return {1.0, 2.0, 1.0, 0.25, 0.02, 2.0};
     case traces::Objective::kReliability:
-      return {0.25, 8.0, 2.0, 1.0, 0.05, 4.0};
+      return {0.25, 8.0, 4.0, 1.0, 0.05, 8.0};
     case traces::Objective::kBalanced:
       break;
   }
-  return {0.5, 4.0, 1.0, 0.5, 0.05, 2.0};
+  return {0.5, 4.0, 2.0, 0.5, 0.05, 4.0};
 }
 
 StepOutcome outcome_from_rows(std::span<const sim::IntervalRow> rows, double cpu_ref,

@@ -26,10 +26,10 @@ namespace podsizer::env {
 struct RewardWeights {
   double cost = 0.5;
   double slo = 4.0;
-  double oom = 1.0;
+  double oom = 2.0;
   double eviction = 0.5;
   double churn = 0.05;
-  double exposure = 2.0;
+  double exposure = 4.0;
 };
 
 RewardWeights reward_weights(traces::Objective objective);

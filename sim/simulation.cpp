@@ -607,6 +607,11 @@ void Simulation::refresh(double now_s) {
         }
       }
       if (victim != kNoPod) {
+        if (log_->should_log(spdlog::level::debug)) {
+          log_->debug("[t={:.1f}s] node {} out of memory ({:.0f} MiB over): the kernel kills pod {}",
+                      now_s, node.id, (node_memory_[node.id] - capacity) / (1024.0 * 1024.0),
+                      victim);
+        }
         oom_kill(victim, now_s);
         killed = true;
       }

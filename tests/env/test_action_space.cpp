@@ -58,10 +58,12 @@ TEST_CASE("env::ActionSpace: scales, limit at least request, clamps", "[env]") {
   CHECK(again[kMemoryRequest] == Approx(1.2 * kGiB).epsilon(1e-6));
 
   // A 1 m reference with −1: 1·e^−1.5 = 0.22 m is raised to the 10 m minimum; memory 1 MiB
-  // reference gives 1.2 MiB·e^−0.5, raised to 32 MiB.
+  // reference gives 1.2 MiB·e^−0.5, raised to 32 MiB, and a limit of 1.8 MiB·e^−0.4 raised to
+  // the limit's own floor of 256 MiB.
   space.apply(features(1, 1024 * 1024), std::vector<float>{-1, -1, -1, -1}, out);
   CHECK(out[kCpuRequest] == 10);
   CHECK(out[kMemoryRequest] == 32.0 * 1024 * 1024);
+  CHECK(out[kMemoryLimit] == 256.0 * 1024 * 1024);
 
   // A node of 500 m caps the request and the limit.
   ActionSpaceConfig small;
@@ -107,13 +109,13 @@ TEST_CASE("env::ActionSpace: limits follow the 7-day peaks and step up after an 
   CHECK(out[kMemoryLimit] == Approx(1.809864 * kGiB).epsilon(1e-5));
 
   // The limit in force is 2 GiB (log ratio ln 2 to the reference). An OOM kill in the last hour
-  // (ln(1 + 1) > 0) lifts the limit to at least 1.5 × 2 = 3 GiB; without one it stays 1.81 GiB.
+  // (ln(1 + 1) > 0) lifts the limit to at least 2 × 2 = 4 GiB; without one it stays 1.81 GiB.
   f[kMemoryLimitFeature] = static_cast<float>(std::log(2.0));
   space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
   CHECK(out[kMemoryLimit] == Approx(1.809864 * kGiB).epsilon(1e-5));
   f[kOomKills1hFeature] = static_cast<float>(std::log(2.0));
   space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
-  CHECK(out[kMemoryLimit] == Approx(3.0 * kGiB).epsilon(1e-6));
+  CHECK(out[kMemoryLimit] == Approx(4.0 * kGiB).epsilon(1e-6));
   // A larger action still wins over the step: 2.7 · e^0.4 = 4.027927 GiB.
   space.apply(f, std::vector<float>{0, 0, 0, 1}, out);
   CHECK(out[kMemoryLimit] == Approx(4.027927 * kGiB).epsilon(1e-5));

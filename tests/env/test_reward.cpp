@@ -43,14 +43,14 @@ TEST_CASE("env::reward: one step's terms and weights by hand", "[env]") {
   CHECK(t.churn == 1);
   CHECK(t.exposure == Approx(0.1));
 
-  // Balanced: −(0.5·1.247505 + 4·0.1 + 1·0.693147 + 0.5·0 + 0.05·1 + 2·0.1) = −1.9668997.
+  // Balanced: −(0.5·1.247505 + 4·0.1 + 2·0.693147 + 0.5·0 + 0.05·1 + 4·0.1) = −2.8600465.
   CHECK(reward(o, reward_weights(podsizer::traces::Objective::kBalanced)) ==
-        Approx(-1.9668997));
-  // Savings: −(1·1.247505 + 2·0.1 + 0.5·0.693147 + 0.02·1 + 1·0.1) = −1.9140786.
-  CHECK(reward(o, reward_weights(podsizer::traces::Objective::kSavings)) == Approx(-1.9140786));
-  // Reliability: −(0.25·1.247505 + 8·0.1 + 2·0.693147 + 0.05·1 + 4·0.1) = −2.9481707.
+        Approx(-2.8600465));
+  // Savings: −(1·1.247505 + 2·0.1 + 1·0.693147 + 0.02·1 + 2·0.1) = −2.360652.
+  CHECK(reward(o, reward_weights(podsizer::traces::Objective::kSavings)) == Approx(-2.360652));
+  // Reliability: −(0.25·1.247505 + 8·0.1 + 4·0.693147 + 0.05·1 + 8·0.1) = −4.7344643.
   CHECK(reward(o, reward_weights(podsizer::traces::Objective::kReliability)) ==
-        Approx(-2.9481707));
+        Approx(-4.7344643));
 
   // Eighty kills in the hour: ln 81 = 4.394449, not 80.
   o.oom_kills = 80;
