@@ -17,22 +17,32 @@ namespace podsizer::train {
 
 namespace {
 
-// The card's evaluation table as plain text, one row per policy.
+// The card's evaluation table as plain text, one row per policy; the closed-loop columns when
+// the validation replayed the traces in closed loop.
 void print_evaluation(const std::string& card_path) {
   const auto card = policies::learned::read_card(card_path);
   std::printf("validation on %s (objective %s; lower score is better)\n",
               card.validation_data.c_str(), card.objective.c_str());
-  std::printf("%-12s %8s %12s %12s %10s %10s %10s %10s\n", "policy", "score", "cpu_req_m",
+  const bool closed_loop = !card.evaluation.empty() &&
+                           card.evaluation.front().values.contains("closed_loop_oom_kills");
+  std::printf("%-12s %8s %12s %12s %10s %10s %10s %10s", "policy", "score", "cpu_req_m",
               "mem_req_MiB", "oom/day", "mem>req%", "throttle%", "changes/d");
+  if (closed_loop) std::printf(" | %10s %8s %8s", "OOM kills", "evict", "SLO h");
+  std::printf("\n");
   for (const auto& row : card.evaluation) {
     auto v = [&](const char* key) {
       const auto found = row.values.find(key);
       return found == row.values.end() ? 0.0 : found->second;
     };
-    std::printf("%-12s %8.3f %12.1f %12.1f %10.2f %10.2f %10.2f %10.2f\n", row.policy.c_str(),
+    std::printf("%-12s %8.3f %12.1f %12.1f %10.2f %10.2f %10.2f %10.2f", row.policy.c_str(),
                 v("score"), v("mean_cpu_request_millicores"), v("mean_memory_request_mib"),
                 v("oom_samples_per_day"), v("memory_over_request_percent"),
                 v("cpu_throttled_percent"), v("changes_per_day"));
+    if (closed_loop) {
+      std::printf(" | %10.0f %8.0f %8.1f", v("closed_loop_oom_kills"), v("closed_loop_evictions"),
+                  v("closed_loop_slo_violation_hours"));
+    }
+    std::printf("\n");
   }
 }
 

@@ -178,9 +178,10 @@ TrainConfig parse_train_config(std::string_view yaml_text, const std::string& fi
   // The held-out traces and early stopping.
   if (const YAML::Node v = root["validation"]; v.IsDefined() && !v.IsNull()) {
     const std::string s = "validation";
-    r.check_keys(v, s, {"traces", "patience"});
+    r.check_keys(v, s, {"traces", "patience", "closed_loop"});
     r.read(v, "traces", s, c.validation_paths);
     r.read(v, "patience", s, c.patience);
+    r.read(v, "closed_loop", s, c.closed_loop_validation);
   }
 
   if (const YAML::Node p = root["ppo"]; p.IsDefined() && !p.IsNull()) read_ppo(r, p, c.ppo);
@@ -226,6 +227,7 @@ std::string to_yaml(const TrainConfig& c) {
     out << YAML::Key << "traces" << YAML::Value << c.validation_paths;
   }
   out << YAML::Key << "patience" << YAML::Value << c.patience;
+  out << YAML::Key << "closed_loop" << YAML::Value << c.closed_loop_validation;
   out << YAML::EndMap;
 
   const agent::PpoConfig& p = c.ppo;

@@ -25,6 +25,8 @@
 //                                     # training pool; default: 3 synthetic histories
 //     patience: 5                     # evaluations without a better validation score before
 //                                     # training stops; 0: never stop early
+//     closed_loop: true               # also replay each trace in closed loop and score what the
+//                                     # policy's settings caused (train/validation.h)
 //   ppo:                              # agent::PpoConfig, same names and defaults (agent/config.h)
 //     hidden_sizes: [64, 64]
 //     steps_per_env: 128
@@ -66,6 +68,7 @@ struct TrainConfig {
 
   std::vector<std::string> validation_paths;
   std::size_t patience = 5;
+  bool closed_loop_validation = true;
 
   agent::PpoConfig ppo;
 

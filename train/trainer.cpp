@@ -314,8 +314,9 @@ TrainSummary run_training(const TrainConfig& config, const TrainOptions& options
   const std::string best_checkpoint = (fs::path(options.out_dir) / "best.pt").string();
   const traces::Objective objective = environment.config().app.objective;
   const ValidationSet validation = make_validation_set(config);
-  const PolicyValidation vpa = validate_policy("vpa", named_policy("vpa"), validation, objective,
-                                               nullptr, config.decision_interval_s);
+  const PolicyValidation vpa =
+      validate_policy("vpa", named_policy("vpa"), validation, objective, nullptr,
+                      config.decision_interval_s, config.closed_loop_validation);
   summary.vpa_validation_score = vpa.score;
   log->info("validation on {}: vpa scores {:.3f}", validation.description, vpa.score);
   std::size_t since_best = 0;
@@ -342,7 +343,7 @@ TrainSummary run_training(const TrainConfig& config, const TrainOptions& options
     Evaluation e = evaluate(learner, config);
     const PolicyValidation v =
         validate_policy("learned", learner_policy(learner, environment), validation, objective,
-                        &vpa, config.decision_interval_s);
+                        &vpa, config.decision_interval_s, config.closed_loop_validation);
     e.validation_score = v.score;
     e.vpa_validation_score = vpa.score;
     if (!summary.best_validation_score || v.score < *summary.best_validation_score) {
@@ -462,15 +463,17 @@ std::string export_checkpoint(const std::string& checkpoint, const std::string& 
   // The evaluation table: the policy and the baselines on the validation traces.
   const ValidationSet validation = make_validation_set(config);
   const traces::Objective goal = environment.config().app.objective;
-  const PolicyValidation vpa = validate_policy("vpa", named_policy("vpa"), validation, goal,
-                                               nullptr, config.decision_interval_s);
+  const PolicyValidation vpa =
+      validate_policy("vpa", named_policy("vpa"), validation, goal, nullptr,
+                      config.decision_interval_s, config.closed_loop_validation);
   std::vector<PolicyValidation> table;
   table.push_back(validate_policy("learned", learner_policy(learner, environment), validation,
-                                  goal, &vpa, config.decision_interval_s));
+                                  goal, &vpa, config.decision_interval_s,
+                                  config.closed_loop_validation));
   table.push_back(vpa);
   for (const char* name : {"krr", "autopilot"}) {
     table.push_back(validate_policy(name, named_policy(name), validation, goal, &vpa,
-                                    config.decision_interval_s));
+                                    config.decision_interval_s, config.closed_loop_validation));
   }
 
   // The card beside the policy.

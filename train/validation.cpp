@@ -1,9 +1,11 @@
 #include "train/validation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
+#include "policies/closed_loop.h"
 #include "traces/errors.h"
 #include "traces/readers.h"
 #include "traces/store.h"
@@ -100,6 +102,14 @@ ValidationSet make_validation_set(const TrainConfig& config) {
   return set;
 }
 
+double closed_loop_risk(const sim::WorkloadSummary& w) {
+  const double days = std::max(w.duration_s / 86400.0, 1.0 / 24.0);
+  const double violated = w.duration_s > 0 ? w.slo_violation_seconds / w.duration_s : 0.0;
+  return std::clamp(std::max(violated, w.error_rate), 0.0, 1.0) +
+         std::log1p(std::max(w.oom_kills, 0.0) / days) / 40.0 +
+         std::log1p(std::max(w.evictions, 0.0) / days) / 80.0;
+}
+
 double backtest_score(const policies::BacktestScore& s, const policies::BacktestScore& reference,
                       traces::Objective objective) {
   const double n = std::max<double>(1.0, static_cast<double>(s.samples));
@@ -114,12 +124,15 @@ double backtest_score(const policies::BacktestScore& s, const policies::Backtest
 PolicyValidation validate_policy(const std::string& name,
                                  const std::function<std::unique_ptr<policies::Policy>()>& make,
                                  const ValidationSet& set, traces::Objective objective,
-                                 const PolicyValidation* reference,
-                                 double decision_interval_s) {
+                                 const PolicyValidation* reference, double decision_interval_s,
+                                 bool closed_loop) {
   PolicyValidation out;
   out.policy = name;
   policies::BacktestOptions options;
   options.interval_s = decision_interval_s;
+  policies::ClosedLoopOptions loop;
+  loop.interval_s = decision_interval_s;
+  loop.seed = 1;
   for (std::size_t k = 0; k < set.traces.size(); ++k) {
     const traces::Trace& trace = set.traces[k];
     traces::AppSpec app = policies::default_app_for_history(trace);
@@ -135,10 +148,24 @@ PolicyValidation validate_policy(const std::string& name,
     out.figures["memory_over_request_percent"] += r.score.memory_over_request_percent;
     out.figures["cpu_throttled_percent"] += r.score.cpu_throttled_percent;
     out.figures["changes_per_day"] += r.score.changes_per_day;
+
+    // The same policy, afresh, driving the simulated cluster.
+    if (closed_loop) {
+      auto driver = make();
+      const sim::WorkloadSummary w = policies::run_closed_loop(trace, *driver, app, loop).summary;
+      out.closed_loop.push_back(w);
+      out.score += risk_weight(objective) * closed_loop_risk(w);
+      out.figures["closed_loop_oom_kills"] += w.oom_kills;
+      out.figures["closed_loop_evictions"] += w.evictions;
+      out.figures["closed_loop_slo_violation_hours"] += w.slo_violation_seconds / 3600.0;
+    }
   }
   const double n = std::max<double>(1.0, static_cast<double>(set.traces.size()));
   out.score /= n;
-  for (auto& [key, value] : out.figures) value /= n;
+  // Backtest figures are means over traces; closed-loop events stay sums, as validate shows them.
+  for (auto& [key, value] : out.figures) {
+    if (!key.starts_with("closed_loop_")) value /= n;
+  }
   out.figures["score"] = out.score;
   return out;
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "policies/policy.h"
+#include "sim/results.h"
 #include "traces/errors.h"
 #include "train/train_config.h"
 #include "train/trainer.h"
@@ -102,6 +104,39 @@ TEST_CASE("train::backtest_score: footprint relative to VPA plus weighted risk",
   CHECK(train::backtest_score(s, vpa, traces::Objective::kReliability) == Approx(3.0));
   // VPA against itself, no risk: exactly 1.
   CHECK(train::backtest_score(vpa, vpa, traces::Objective::kBalanced) == Approx(1.0));
+}
+
+TEST_CASE("train::closed_loop_risk: SLO share, kills and evictions per day on a log scale",
+          "[train]") {
+  podsizer::sim::WorkloadSummary w;
+  w.duration_s = 2 * 86400.0;
+  w.slo_violation_seconds = 8640;  // 0.05 of the time
+  w.error_rate = 0.02;             // smaller than the violated share: the share counts
+  w.oom_kills = 6;                 // 3 a day: ln 4 / 40 = 0.0346574
+  w.evictions = 2;                 // 1 a day: ln 2 / 80 = 0.0086643
+  CHECK(train::closed_loop_risk(w) == Approx(0.05 + 0.0346574 + 0.0086643));
+
+  // Dropped requests count when they exceed the violated share; nothing happened: no risk.
+  w.error_rate = 0.3;
+  CHECK(train::closed_loop_risk(w) == Approx(0.3 + 0.0346574 + 0.0086643));
+  CHECK(train::closed_loop_risk(podsizer::sim::WorkloadSummary{}) == 0.0);
+}
+
+TEST_CASE("train::validate_policy: the closed loop adds its risk to the score", "[train]") {
+  // Three synthetic week-long histories; vpa against itself scores 1 + w · risk per trace.
+  const train::ValidationSet set = train::make_validation_set(train::TrainConfig{});
+  auto vpa = [] { return policies::make_policy("vpa"); };
+  const train::PolicyValidation open =
+      train::validate_policy("vpa", vpa, set, traces::Objective::kBalanced, nullptr, 3600);
+  const train::PolicyValidation closed =
+      train::validate_policy("vpa", vpa, set, traces::Objective::kBalanced, nullptr, 3600, true);
+  REQUIRE(closed.closed_loop.size() == set.traces.size());
+  CHECK(open.closed_loop.empty());
+  double added = 0;
+  for (const auto& w : closed.closed_loop) added += 10 * train::closed_loop_risk(w);
+  CHECK(closed.score == Approx(open.score + added / set.traces.size()));
+  CHECK(closed.figures.contains("closed_loop_oom_kills"));
+  CHECK_FALSE(open.figures.contains("closed_loop_oom_kills"));
 }
 
 TEST_CASE("train::run_training: the same seed gives the same metric log", "[train]") {
