@@ -74,6 +74,16 @@ void write_metrics(const std::string& path, const Columns& iterations,
   traces::commit_temporary(tmp, path);
 }
 
+// Drops the rows whose `iteration` is after `last`.
+void keep_up_to(Columns& columns, std::size_t last) {
+  const auto found = columns.find("iteration");
+  if (found == columns.end()) return;
+  const std::vector<double>& at = found->second;
+  std::size_t rows = 0;
+  while (rows < at.size() && at[rows] <= static_cast<double>(last)) ++rows;
+  for (auto& [name, values] : columns) values.resize(std::min(values.size(), rows));
+}
+
 void append(Columns& columns, const agent::IterationStats& s, double steps_per_second) {
   columns["iteration"].push_back(static_cast<double>(s.iteration));
   columns["env_steps"].push_back(static_cast<double>(s.env_steps));
@@ -299,6 +309,10 @@ TrainSummary run_training(const TrainConfig& config, const TrainOptions& options
         throw traces::InputError(metrics, 0, "", "cannot read the metric log: " +
                                                      e.getDetailMsg());
       }
+      // Rows of iterations after the checkpoint were written by a process that was then
+      // stopped; they are done again.
+      keep_up_to(iterations, learner.iteration());
+      keep_up_to(evaluations, learner.iteration());
     }
     summary.resumed = true;
     log->info("resuming {} at iteration {}, {} environment steps", options.out_dir,
@@ -334,9 +348,11 @@ TrainSummary run_training(const TrainConfig& config, const TrainOptions& options
   // After each checkpoint the run continues from the checkpoint itself, as a resumed run would:
   // the environment cannot save its state, so both restart episodes with the same derived seed
   // (agent/ppo.h), and a run killed after a checkpoint and resumed equals one never stopped.
+  // The metric log is written before the checkpoint: a process killed between the two leaves a
+  // log ahead of the checkpoint, which a resumed run cuts back (above), never one behind it.
   auto save = [&] {
-    agent::save_checkpoint(learner, checkpoint, &environment);
     write_metrics(metrics, iterations, evaluations);
+    agent::save_checkpoint(learner, checkpoint, &environment);
     agent::load_checkpoint(learner, checkpoint);
   };
   auto run_evaluation = [&] {

@@ -1,8 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "policies/policy.h"
@@ -11,6 +18,7 @@
 #include "train/train_config.h"
 #include "train/trainer.h"
 #include "train/validation.h"
+#include "support/test_files.h"
 
 namespace fs = std::filesystem;
 using namespace podsizer;
@@ -212,4 +220,57 @@ TEST_CASE("train::TrainConfig: the example recipes parse and the quick one is th
   const train::TrainConfig corpus = train::load_train_config(dir + "train-corpus.yaml");
   CHECK(corpus.trace_paths.size() == 2);
   CHECK(corpus.validation_paths.size() == 17);  // 12 Bitbrains VMs, 5 Google tasks
+}
+
+TEST_CASE("podsizer train: a process killed by SIGKILL and resumed gives the uninterrupted log",
+          "[train]") {
+  // Two copies of 8 steps per iteration and 60 iterations, a checkpoint every 2: the kill lands
+  // long before the end, wherever in an iteration, a checkpoint or an evaluation it falls.
+  const testing::TempDir dir("train", "sigkill");
+  std::ofstream(dir.file("tiny.yaml")) << "seed: 3\n"
+                                          "total_env_steps: 960\n"
+                                          "num_envs: 2\n"
+                                          "checkpoint_every: 2\n"
+                                          "eval_every: 5\n"
+                                          "eval_episodes: 2\n"
+                                          "environment: {episode_days: 0.25, warmup_hours: 2}\n"
+                                          "validation: {patience: 0, closed_loop: false}\n"
+                                          "ppo: {hidden_sizes: [16], steps_per_env: 8,\n"
+                                          "      minibatch_size: 8, epochs: 2}\n";
+  const std::string train = "train --config tiny.yaml --no-export --out ";
+  const auto whole = testing::run_podsizer(dir, train + "whole");
+  REQUIRE(whole.status == 0);
+  const auto uninterrupted = metric_log(dir.path / "whole");
+  REQUIRE(uninterrupted.at("iteration").size() == 60);
+
+  // The same run in a process of its own, killed without warning soon after its first checkpoint.
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (chdir(dir.path.c_str()) != 0) _exit(127);
+    if (std::freopen("/dev/null", "w", stderr) == nullptr) _exit(127);
+    if (std::freopen("/dev/null", "w", stdout) == nullptr) _exit(127);
+    execl(PODSIZER_BINARY, "podsizer", "train", "--config", "tiny.yaml", "--no-export", "--out",
+          "split", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const fs::path checkpoint = dir.path / "split" / "checkpoint.pt";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(checkpoint) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(WTERMSIG(status) == SIGKILL);
+  REQUIRE(fs::exists(checkpoint));
+  const auto cut = metric_log(dir.path / "split");
+  REQUIRE(cut.at("iteration").size() < 60);  // it was stopped mid-run
+
+  const auto resumed = testing::run_podsizer(dir, train + "split --resume");
+  REQUIRE(resumed.status == 0);
+  CHECK(resumed.err.find("resuming") != std::string::npos);
+  CHECK(metric_log(dir.path / "split") == uninterrupted);
 }
