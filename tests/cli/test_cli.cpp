@@ -267,3 +267,20 @@ TEST_CASE("cli: simulate --policy runs a baseline in closed loop", "[cli]") {
   CHECK(unknown.status != 0);
   CHECK_THAT(unknown.err, Catch::Contains("unknown policy 'nope'") && Catch::Contains("vpa"));
 }
+
+TEST_CASE("cli: recommend without --policy uses the shipped pre-trained policy", "[cli]") {
+  // The file under policies/pretrained/ must load in this build: its card names this version,
+  // these features and the sha256 of the file beside it. A change to the features without a new
+  // export fails here rather than in a user's first recommendation.
+  TempDir dir("recommend-default");
+  const Outcome outcome = run_podsizer(dir, "recommend --format json --no-replay --resamples 2");
+  REQUIRE(outcome.status == 0);
+  CHECK(outcome.err.find("no pre-trained policy") == std::string::npos);
+  const nlohmann::json json = nlohmann::json::parse(outcome.out);
+  CHECK(json["policy"]["kind"] == "learned");
+  CHECK(json["policy"]["name"] == "podsizer-general.pt");
+  const fs::path shipped =
+      fs::path(PODSIZER_SOURCE_DIR) / "policies" / "pretrained" / "podsizer-general.pt";
+  CHECK(fs::equivalent(fs::path(json["policy"]["source"].get<std::string>()), shipped));
+  CHECK(json["resources"]["requests"]["memory_bytes"].get<double>() > 0);
+}
