@@ -262,6 +262,10 @@ std::string format_score_table(const std::vector<BacktestResult>& results) {
 traces::AppSpec default_app_for_history(const traces::Trace& trace) {
   traces::AppSpec app = traces::default_app_spec();
   if (!trace.meta.name.empty()) app.app_name = trace.meta.name;
+  if (!trace.has_request_rate()) {
+    app.hpa.enabled = false;
+    app.hpa.min_replicas = 1;
+  }
   if (trace.empty()) return app;
 
   // The first day of usage, as an operator who watched it for a day would size the pod.

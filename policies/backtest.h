@@ -104,6 +104,9 @@ std::string format_score_table(const std::vector<BacktestResult>& results);
 // of a shorter history): CPU request = the 95th percentile of CPU, CPU limit = 2 x that;
 // memory request = the peak memory, memory limit = 1.2 x that (the design's default memory
 // safety margin). A resource the trace lacks keeps the example's value.
+// A trace without a request rate (a VM or a batch task) is one measured instance: it runs as
+// one pod with the HPA off. Scaled out, every added replica would replay the instance's whole
+// memory, multiplying what was measured instead of sharing a load.
 traces::AppSpec default_app_for_history(const traces::Trace& trace);
 
 // Parses a duration such as "1h", "30m", "90s", "2d" or a bare number of seconds. Throws

@@ -255,6 +255,15 @@ TEST_CASE("policies::Backtest: default resources come from the first day", "[pol
   CHECK(*app.current.limits.cpu_millicores == Approx(190.0));
   CHECK(*app.current.requests.memory_bytes == Approx(300 * kMib));
   CHECK(*app.current.limits.memory_bytes == Approx(360 * kMib));
+
+  // Without a request rate the history is one instance: one pod, no HPA.
+  CHECK_FALSE(app.hpa.enabled);
+  CHECK(app.hpa.min_replicas == 1);
+  // With one, the example app's HPA scales it.
+  t.request_rate.assign(t.time_s.size(), 10.0);
+  const AppSpec served = pp::default_app_for_history(t);
+  CHECK(served.hpa.enabled);
+  CHECK(served.hpa.min_replicas == podsizer::traces::default_app_spec().hpa.min_replicas);
 }
 
 TEST_CASE("policies::Backtest: durations", "[policies]") {
