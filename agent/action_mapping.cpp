@@ -57,8 +57,24 @@ void ActionMapping::validate(std::size_t feature_count, std::size_t action_count
         fail(k, output, field, "needs a log-space output with a centre feature");
       }
     }
-    if ((output.raise_when_feature >= 0) != (output.raise_from_feature >= 0)) {
+    if (output.raise_when_feature >= 0 && output.raise_from_feature < 0) {
       fail(k, output, "raise_from_feature", "comes with raise_when_feature");
+    }
+    if (output.raise_from_feature >= 0 && output.raise_when_feature < 0 &&
+        !(output.hold_factor > 0.0)) {
+      fail(k, output, "raise_from_feature", "is read only by a raise or a hold");
+    }
+    if (!(output.hold_factor >= 0.0) || !std::isfinite(output.hold_factor)) {
+      fail(k, output, "hold_factor", "must be finite and >= 0");
+    }
+    if (output.hold_factor > 0.0 && output.raise_from_feature < 0) {
+      fail(k, output, "hold_factor", "needs raise_from_feature, the value in force");
+    }
+    if (!(output.centre_floor >= 0.0) || !std::isfinite(output.centre_floor)) {
+      fail(k, output, "centre_floor", "must be finite and >= 0");
+    }
+    if (output.centre_floor > 0.0 && !(output.log_space && output.centre_feature >= 0)) {
+      fail(k, output, "centre_floor", "needs a log-space output with a centre feature");
     }
     if (!(output.raise_factor > 0.0) || !std::isfinite(output.raise_factor)) {
       fail(k, output, "raise_factor", "must be positive");
@@ -102,6 +118,12 @@ void ActionMapping::apply(std::span<const float> features, std::span<const float
           std::exp(centre + features[static_cast<std::size_t>(output.raise_from_feature)]);
       value = std::max(value, output.raise_factor * in_force);
     }
+    if (output.hold_factor > 0.0) {
+      const double in_force =
+          std::exp(centre + features[static_cast<std::size_t>(output.raise_from_feature)]);
+      value = std::max(value, output.hold_factor * in_force);
+    }
+    if (output.centre_floor > 0.0) value = std::max(value, output.centre_floor * std::exp(centre));
     out[k] = std::clamp(value, output.min_value, output.max_value);
   }
 

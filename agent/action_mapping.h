@@ -17,10 +17,15 @@
 //                                          + features[raise_from_feature]))
 //            when raise_when_feature >= 0 and features[raise_when_feature] > 0
 //            (a step up from the value in force, e.g. after an OOM kill)
+//   value  = max(value, hold_factor · exp(g(features[centre_feature]) + features[raise_from_feature]))
+//            when hold_factor > 0 (a slow way down from the value in force)
+//   value  = max(value, centre_floor · exp(g(features[centre_feature])))
+//            when centre_floor > 0 (never below a multiple of the centre)
 //   value  = clamp(value, min_value, max_value)
 //   value  = max(value, output[at_least_output])   when at_least_output >= 0
 //
-// The extra centre and the raise need a log-space output over a centre feature.
+// The extra centre, the raise, the hold and the floor need a log-space output over a centre
+// feature; the hold reads the value in force from raise_from_feature.
 // The last rule keeps orderings such as "limit ≥ request". It is applied in one pass after every
 // clamp, so an output that another one refers to may not itself refer to a third (validate()
 // enforces this). Value types; thread-safe to share once built.
@@ -51,6 +56,8 @@ struct OutputMapping {
   std::int64_t raise_when_feature = -1;    // the raise applies when this feature is > 0
   std::int64_t raise_from_feature = -1;    // log ratio of the value in force to the centre
   double raise_factor = 1.0;               // the raise: at least this × the value in force
+  double hold_factor = 0.0;   // always at least this × the value in force; 0: no hold
+  double centre_floor = 0.0;  // always at least this × the centre; 0: no floor
 };
 
 struct ActionMapping {

@@ -61,6 +61,8 @@ void register_mapping(torch::jit::Module& module, const ActionMapping& mapping) 
   std::vector<std::int64_t> at_least_index, has_at_least;
   std::vector<std::int64_t> extra_index, has_extra, raise_when_index, raise_from_index, has_raise;
   std::vector<double> floor, offset, scale, min_value, max_value, raise_factor;
+  std::vector<std::int64_t> has_hold, has_centre_floor;
+  std::vector<double> hold_factor, centre_floor;
   for (std::size_t k = 0; k < mapping.outputs.size(); ++k) {
     const OutputMapping& output = mapping.outputs[k];
     action_index.push_back(static_cast<std::int64_t>(output.action_index));
@@ -77,6 +79,10 @@ void register_mapping(torch::jit::Module& module, const ActionMapping& mapping) 
     raise_when_index.push_back(std::max<std::int64_t>(output.raise_when_feature, 0));
     raise_from_index.push_back(std::max<std::int64_t>(output.raise_from_feature, 0));
     raise_factor.push_back(output.raise_factor);
+    has_hold.push_back(output.hold_factor > 0.0);
+    hold_factor.push_back(output.hold_factor);
+    has_centre_floor.push_back(output.centre_floor > 0.0);
+    centre_floor.push_back(output.centre_floor);
     floor.push_back(output.feature_floor);
     offset.push_back(output.offset);
     scale.push_back(output.scale);
@@ -96,6 +102,10 @@ void register_mapping(torch::jit::Module& module, const ActionMapping& mapping) 
   module.register_buffer("map_raise_from_index", indices(raise_from_index));
   module.register_buffer("map_has_raise", flags(has_raise));
   module.register_buffer("map_raise_factor", column(raise_factor));
+  module.register_buffer("map_has_hold", flags(has_hold));
+  module.register_buffer("map_hold_factor", column(hold_factor));
+  module.register_buffer("map_has_centre_floor", flags(has_centre_floor));
+  module.register_buffer("map_centre_floor", column(centre_floor));
   module.register_buffer("map_floor", column(floor));
   module.register_buffer("map_offset", column(offset));
   module.register_buffer("map_scale", column(scale));
@@ -124,7 +134,9 @@ nlohmann::json mapping_json(const ActionMapping& mapping) {
                        {"extra_centre_feature", output.extra_centre_feature},
                        {"raise_when_feature", output.raise_when_feature},
                        {"raise_from_feature", output.raise_from_feature},
-                       {"raise_factor", output.raise_factor}});
+                       {"raise_factor", output.raise_factor},
+                       {"hold_factor", output.hold_factor},
+                       {"centre_floor", output.centre_floor}});
   }
   return outputs;
 }
@@ -206,6 +218,10 @@ void export_policy(const PpoLearner& learner, const std::string& path,
       "        in_force = torch.exp(centre + x.index_select(1, self.map_raise_from_index))\n"
       "        raised = torch.maximum(value, self.map_raise_factor * in_force)\n"
       "        value = torch.where(self.map_has_raise & when, raised, value)\n"
+      "        held = torch.maximum(value, self.map_hold_factor * in_force)\n"
+      "        value = torch.where(self.map_has_hold, held, value)\n"
+      "        floored = torch.maximum(value, self.map_centre_floor * torch.exp(centre))\n"
+      "        value = torch.where(self.map_has_centre_floor, floored, value)\n"
       "        value = torch.minimum(torch.maximum(value, self.map_min), self.map_max)\n"
       "        lower = value.index_select(1, self.map_at_least_index)\n"
       "        value = torch.where(self.map_has_at_least, torch.maximum(value, lower), value)\n"

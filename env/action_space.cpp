@@ -14,6 +14,7 @@ ActionSpace::ActionSpace(const ActionSpaceConfig& c) : config_(c) {
   for (double v : {c.cpu_scale, c.cpu_limit_factor, c.cpu_limit_scale, c.memory_margin,
                    c.memory_scale, c.memory_limit_factor, c.memory_limit_scale,
                    c.oom_raise_factor, c.min_cpu_millicores, c.min_memory_bytes,
+                   c.memory_limit_hold, c.memory_request_floor,
                    c.min_memory_limit_bytes}) {
     if (!(v > 0)) throw std::invalid_argument("ActionSpaceConfig: scales and bounds must be > 0");
   }
@@ -46,6 +47,7 @@ ActionSpace::ActionSpace(const ActionSpaceConfig& c) : config_(c) {
   rules_.back().extra_centre_feature = static_cast<std::int64_t>(kCpuMax7dFeature);
   rules_.push_back(rule("memory_request_bytes", 2, mem_ref, mem_offset, c.memory_scale,
                         c.min_memory_bytes, c.max_memory_bytes, -1));
+  rules_.back().centre_floor = c.memory_request_floor;
   rules_.push_back(rule("memory_limit_bytes", 3, mem_ref, std::log(c.memory_limit_factor),
                         c.memory_limit_scale,
                         std::min(std::max(c.min_memory_bytes, c.min_memory_limit_bytes),
@@ -55,6 +57,7 @@ ActionSpace::ActionSpace(const ActionSpaceConfig& c) : config_(c) {
   rules_.back().raise_when_feature = static_cast<std::int64_t>(kOomKills1hFeature);
   rules_.back().raise_from_feature = static_cast<std::int64_t>(kMemoryLimitFeature);
   rules_.back().raise_factor = c.oom_raise_factor;
+  rules_.back().hold_factor = c.memory_limit_hold;
   if (c.hpa) {
     OutputRule h = rule("hpa_target_utilization", 4, -1, 0.5 * (c.hpa_min + c.hpa_max),
                         0.5 * (c.hpa_max - c.hpa_min), c.hpa_min, c.hpa_max, -1);
@@ -86,6 +89,11 @@ void ActionSpace::apply(std::span<const float> features, std::span<const float> 
       const double in_force = std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
       value = std::max(value, r.raise_factor * in_force);
     }
+    if (r.hold_factor > 0.0) {
+      const double in_force = std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
+      value = std::max(value, r.hold_factor * in_force);
+    }
+    if (r.centre_floor > 0.0) value = std::max(value, r.centre_floor * std::exp(centre));
     out[k] = std::clamp(value, r.min_value, r.max_value);
   }
 

@@ -10,26 +10,35 @@
 //   value = clamp(value, min_value, max_value)
 //   value = max(value, output[at_least_output])     (limit >= request)
 //
-// A rule may add a second log feature to its centre (`extra_centre_feature`) and may step up from
-// the value in force when a feature is positive (`raise_*`, agent/action_mapping.h).
+// A rule may add a second log feature to its centre (`extra_centre_feature`), step up from the
+// value in force when a feature is positive (`raise_*`), fall from the value in force by at most
+// a factor per decision (`hold_factor`) and stay above a multiple of its centre (`centre_floor`);
+// agent/action_mapping.h gives the order of these steps.
 //
 // The defaults (ActionSpaceConfig) and their reasons:
 //   cpu_request     = ref_cpu · e^(1.5 a)           0.22× … 4.5× the 24 h p95 per pod
 //   cpu_limit       = cpu_7d · 1.5 · e^(0.5 a)      0.91× … 2.47× the 7-day peak of hourly maxima,
 //                                                   never below the request
-//   memory_request  = ref_mem · 1.2 · e^(0.5 a)     0.73× … 1.98× the 24 h peak per pod;
-//                                                   the centre is the app's safety margin
+//   memory_request  = ref_mem · 1.2 · e^(0.5 a)     1.0× … 1.98× the 24 h peak per pod: the
+//                                                   centre is the app's safety margin, and a
+//                                                   request under the last day's peak is refused
+//                                                   (the node would be overcommitted by design)
 //   memory_limit    = mem_7d · 1.8 · e^(0.4 a)      1.21× … 2.68× the 7-day peak, never below the
 //                                                   request; after an OOM kill in the last hour
-//                                                   at least 1.5× the limit in force
+//                                                   at least 2× the limit in force; otherwise at
+//                                                   least 0.99× it, so a limit raised by a spike
+//                                                   comes down over days (halving in ~69 decisions)
+//                                                   rather than at once when the spike leaves the
+//                                                   7-day window
 //   hpa_target      = 0.675 + 0.275 a               0.40 … 0.95 (only when the HPA is on)
 // Clamps: CPU in [10 m, node allocatable], memory in [32 Mi, node allocatable] (a pod larger than
 // every node would stay Pending forever). Requests are what is reserved and paid for; limits cost
 // nothing but act (CFS throttling, the OOM killer), so their ranges sit above the longest peak the
 // features hold, and a crash loop (usage above the limit, so the observed peak stops at the limit)
-// is left by the raise, as VPA's recommender bumps memory after an OOM kill. No hard memory floor
-// for the request: one under the peak is allowed and the reward's exposure term teaches the policy
-// not to, because a floor relative to a feature cannot be expressed as a constant clamp.
+// is left by the raise, as VPA's recommender bumps memory after an OOM kill. Memory that spikes
+// every few days (a batch VM idle at 100 MiB, at 19 GiB for an hour) would otherwise meet a limit
+// sized for its idle week at every spike; the hold remembers the spike the way VPA's decaying
+// histogram does.
 // Plain values; thread-safe to share once built.
 #pragma once
 
@@ -61,6 +70,8 @@ struct OutputRule {
   std::int64_t raise_when_feature = -1;
   std::int64_t raise_from_feature = -1;
   double raise_factor = 1.0;
+  double hold_factor = 0.0;
+  double centre_floor = 0.0;
 };
 
 struct ActionSpaceConfig {
@@ -72,6 +83,8 @@ struct ActionSpaceConfig {
   double memory_limit_factor = 1.8;  // the limit's centre relative to the 7-day memory peak
   double memory_limit_scale = 0.4;
   double oom_raise_factor = 2.0;     // the memory limit after an OOM kill, × the one in force
+  double memory_limit_hold = 0.99;   // the memory limit's least value, × the one in force
+  double memory_request_floor = 1.0;  // the memory request's least value, × the 24 h peak
   double min_cpu_millicores = 10;
   double min_memory_bytes = 32.0 * 1024 * 1024;
   // The memory limit's own floor: a limit reserves nothing, and a workload whose memory was near

@@ -1474,8 +1474,12 @@ void Simulation::set_resources(WorkloadId id, const traces::ContainerResources& 
   }
   w.current = slot;
   if (log_->should_log(spdlog::level::debug)) {
-    log_->debug("[t={:.1f}s] {}: new resources, rolling out version {}", now_, w.spec.name,
-                w.current);
+    log_->debug("[t={:.1f}s] {}: new resources (requests cpu {:.0f}m memory {:.0f} MiB, limits "
+                "cpu {:.0f}m memory {:.0f} MiB), rolling out version {}",
+                now_, w.spec.name, resources.requests.cpu_millicores.value_or(0),
+                resources.requests.memory_bytes.value_or(0) / 1048576.0,
+                resources.limits.cpu_millicores.value_or(0),
+                resources.limits.memory_bytes.value_or(0) / 1048576.0, w.current);
   }
   reconcile(w, now_);
   dirty_ = true;

@@ -242,6 +242,8 @@ agent::ActionMapping to_action_mapping(const env::ActionSpace& space) {
     o.raise_when_feature = r.raise_when_feature;
     o.raise_from_feature = r.raise_from_feature;
     o.raise_factor = r.raise_factor;
+    o.hold_factor = r.hold_factor;
+    o.centre_floor = r.centre_floor;
     mapping.outputs.push_back(o);
   }
   return mapping;

@@ -107,6 +107,20 @@ TEST_CASE("agent::ActionMapping: rejects descriptions that cannot work", "[agent
     mapping.outputs[0].raise_from_feature = 7;
     CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("beyond the 2 features"));
   }
+  SECTION("a hold needs the value in force, and a floor a log-space centre") {
+    mapping.outputs[0].hold_factor = 0.9;
+    CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("hold_factor"));
+    mapping.outputs[0].raise_from_feature = 1;
+    CHECK_NOTHROW(mapping.validate(2, 2));
+    mapping.outputs[0].hold_factor = 0.0;  // the value in force read by nothing
+    CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("read only by a raise or a hold"));
+    mapping.outputs[0].raise_from_feature = -1;
+    mapping.outputs[0].centre_floor = -1.0;
+    CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("centre_floor"));
+    mapping.outputs[0].centre_floor = 1.0;
+    mapping.outputs[0].log_space = false;
+    CHECK_THROWS_WITH(mapping.validate(2, 2), Catch::Contains("centre_floor"));
+  }
   SECTION("an extra centre on a linear output is refused") {
     mapping.outputs[0].log_space = false;
     mapping.outputs[0].extra_centre_feature = 1;

@@ -33,7 +33,9 @@ struct Trained : podsizer::agent::testing::TrainedTracker {
 // Three outputs driven by the single action: a log-space "request" around feature 1 scaled
 // like a resource, a "limit" at least the request, and a "grown" output whose centre adds
 // feature 0 (as a log ratio) and which steps up to 100 × e^(centre + feature 0) whenever
-// feature 0 is positive (the step wins then: 50 · e^(0.5 a) < 100 for every a).
+// feature 0 is positive (the step wins then: 50 · e^(0.5 a) < 100 for every a), and a "held"
+// output of 10 · e^a around feature 1 that stays at least 20 × e^(centre + feature 0) (the hold)
+// and at least 15 × the centre (the floor).
 ExportOptions options() {
   ExportOptions result;
   OutputMapping request{.name = "request",
@@ -59,7 +61,16 @@ ExportOptions options() {
                       .raise_when_feature = 0,
                       .raise_from_feature = 0,
                       .raise_factor = 100.0};
-  result.mapping.outputs = {request, limit, grown};
+  OutputMapping held{.name = "held",
+                     .action_index = 0,
+                     .centre_feature = 1,
+                     .feature_floor = 0.05,
+                     .offset = std::log(10.0),
+                     .scale = 1.0,
+                     .raise_from_feature = 0,
+                     .hold_factor = 20.0,
+                     .centre_floor = 15.0};
+  result.mapping.outputs = {request, limit, grown, held};
   result.feature_names = {"target", "episode_fraction"};
   result.metadata = {{"objective", "balanced"}};
   return result;
@@ -102,13 +113,13 @@ TEST_CASE("agent::export_policy: the loaded module computes what the learner doe
 
   SECTION("forward applies the mapping as ActionMapping::apply does") {
     const torch::Tensor outputs = module.forward({input}).toTensor().contiguous();
-    REQUIRE(outputs.sizes() == torch::IntArrayRef({static_cast<long>(rows), 3}));
-    int raised = 0;
+    REQUIRE(outputs.sizes() == torch::IntArrayRef({static_cast<long>(rows), 4}));
+    int raised = 0, held = 0, floored = 0;
     for (std::size_t r = 0; r < rows; ++r) {
-      std::vector<double> expected(3);
+      std::vector<double> expected(4);
       export_options.mapping.apply(std::span<const float>(features).subspan(2 * r, 2),
                                    std::span<const float>(actions).subspan(r, 1), expected);
-      for (int k = 0; k < 3; ++k) {
+      for (int k = 0; k < 4; ++k) {
         CHECK(outputs[r][k].item<double>() == Approx(expected[k]).epsilon(1e-6));
       }
       CHECK(outputs[r][1].item<double>() >= outputs[r][0].item<double>());
@@ -119,9 +130,19 @@ TEST_CASE("agent::export_policy: the loaded module computes what the learner doe
                             std::exp(static_cast<double>(features[2 * r]));
         CHECK(expected[2] == Approx(step).epsilon(1e-6));
       }
+      // "held" is the largest of the action's value, the hold and the floor.
+      const double centre = std::max(features[2 * r + 1], 0.05f);
+      const double own = 10.0 * centre * std::exp(static_cast<double>(actions[r]));
+      const double hold = 20.0 * centre * std::exp(static_cast<double>(features[2 * r]));
+      const double floor = 15.0 * centre;
+      CHECK(expected[3] == Approx(std::max({own, hold, floor})).epsilon(1e-6));
+      held += hold > std::max(own, floor);
+      floored += floor > std::max(own, hold);
     }
     CHECK(raised > 0);
     CHECK(raised < static_cast<int>(rows));
+    CHECK(held > 0);
+    CHECK(floored > 0);
     const torch::Tensor single = module.forward({input[0]}).toTensor();
     CHECK(single.dim() == 1);
     CHECK(single[0].item<double>() == Approx(outputs[0][0].item<double>()));
@@ -130,8 +151,10 @@ TEST_CASE("agent::export_policy: the loaded module computes what the learner doe
   SECTION("the metadata describes features, outputs and the caller's notes") {
     const nlohmann::json metadata = nlohmann::json::parse(extra.at(kExportMetadataFile));
     CHECK(metadata["feature_names"] == nlohmann::json({"target", "episode_fraction"}));
-    CHECK(metadata["output_names"] == nlohmann::json({"request", "limit", "grown"}));
+    CHECK(metadata["output_names"] == nlohmann::json({"request", "limit", "grown", "held"}));
     CHECK(metadata["outputs"][2]["raise_factor"] == 100.0);
+    CHECK(metadata["outputs"][3]["hold_factor"] == 20.0);
+    CHECK(metadata["outputs"][3]["centre_floor"] == 15.0);
     CHECK(metadata["metadata"]["objective"] == "balanced");
     CHECK(metadata["outputs"][1]["max_value"].is_null());
     CHECK(metadata["training"]["iterations"] == 3);
@@ -161,11 +184,12 @@ TEST_CASE("agent::export_policy: Python's torch.jit.load runs the file to 1e-5",
     in.precision(9);
     out.precision(17);
     for (std::size_t r = 0; r < rows; ++r) {
-      std::vector<double> outputs(3);
+      std::vector<double> outputs(export_options.mapping.outputs.size());
       export_options.mapping.apply(std::span<const float>(features).subspan(2 * r, 2),
                                    std::span<const float>(actions).subspan(r, 1), outputs);
       in << features[2 * r] << ' ' << features[2 * r + 1] << '\n';
-      out << outputs[0] << ' ' << outputs[1] << ' ' << outputs[2] << '\n';
+      for (std::size_t k = 0; k < outputs.size(); ++k) out << (k ? " " : "") << outputs[k];
+      out << '\n';
     }
   }
 

@@ -43,12 +43,17 @@ TEST_CASE("env::ActionSpace: scales, limit at least request, clamps", "[env]") {
   std::vector<double> out(4);
 
   // (1, −1, −1, −1): request 200·e^1.5 = 896.34 m; limit 300·e^−0.5 = 181.96 m is
-  // raised to the request; memory 1.2·e^−0.5 = 0.72784 GiB, limit 1.8·e^−0.4 = 1.20658 GiB.
+  // raised to the request; memory 1.2·e^−0.5 = 0.72784 GiB is raised to the 24 h peak, 1 GiB;
+  // limit 1.8·e^−0.4 = 1.20658 GiB.
   space.apply(features(200, kGiB), std::vector<float>{1, -1, -1, -1}, out);
   CHECK(out[kCpuRequest] == Approx(896.34).epsilon(1e-4));
   CHECK(out[kCpuLimit] == out[kCpuRequest]);
-  CHECK(out[kMemoryRequest] == Approx(0.72784 * kGiB).epsilon(1e-4));
+  CHECK(out[kMemoryRequest] == Approx(1.0 * kGiB).epsilon(1e-6));
   CHECK(out[kMemoryLimit] == Approx(1.20658 * kGiB).epsilon(1e-4));
+  // Above the floor the action decides: 1.2·e^0.5·(−0.2) = 1.2·e^−0.1 = 1.085805 GiB.
+  std::vector<double> above(4);
+  space.apply(features(200, kGiB), std::vector<float>{0, 0, -0.2f, 0}, above);
+  CHECK(above[kMemoryRequest] == Approx(1.085805 * kGiB).epsilon(1e-5));
 
   // Out of range actions clamp to ±1 and NaN counts as 0: 5 gives the same as 1.
   std::vector<double> again(4);
@@ -92,7 +97,7 @@ TEST_CASE("env::ActionSpace: the HPA target is linear in [0.40, 0.95]", "[env]")
   CHECK(space.resources(out).limits.cpu_millicores.value() == Approx(300).epsilon(1e-6));
 }
 
-TEST_CASE("env::ActionSpace: limits follow the 7-day peaks and step up after an OOM kill",
+TEST_CASE("env::ActionSpace: limits follow the 7-day peaks, hold, and step up after an OOM kill",
           "[env]") {
   ActionSpace space;
   std::vector<double> out(4);
@@ -108,11 +113,17 @@ TEST_CASE("env::ActionSpace: limits follow the 7-day peaks and step up after an 
   space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
   CHECK(out[kMemoryLimit] == Approx(1.809864 * kGiB).epsilon(1e-5));
 
-  // The limit in force is 2 GiB (log ratio ln 2 to the reference). An OOM kill in the last hour
-  // (ln(1 + 1) > 0) lifts the limit to at least 2 × 2 = 4 GiB; without one it stays 1.81 GiB.
+  // The limit in force is 2 GiB (log ratio ln 2 to the reference). Without an OOM kill the hold
+  // keeps it at 0.99 × 2 = 1.98 GiB at least, above the 1.81 GiB of the action; with one in the
+  // last hour (ln(1 + 1) > 0) it is lifted to at least 2 × 2 = 4 GiB.
   f[kMemoryLimitFeature] = static_cast<float>(std::log(2.0));
   space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
+  CHECK(out[kMemoryLimit] == Approx(1.98 * kGiB).epsilon(1e-6));
+  // A limit in force of 1.5 GiB holds only 1.485 GiB, under the action's 1.81 GiB.
+  f[kMemoryLimitFeature] = static_cast<float>(std::log(1.5));
+  space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
   CHECK(out[kMemoryLimit] == Approx(1.809864 * kGiB).epsilon(1e-5));
+  f[kMemoryLimitFeature] = static_cast<float>(std::log(2.0));
   f[kOomKills1hFeature] = static_cast<float>(std::log(2.0));
   space.apply(f, std::vector<float>{0, 0, 0, -1}, out);
   CHECK(out[kMemoryLimit] == Approx(4.0 * kGiB).epsilon(1e-6));
