@@ -112,9 +112,9 @@ BacktestResult run_backtest(const traces::Trace& trace, Policy& policy, const tr
   decide_before(std::nextafter(last, HUGE_VAL));
 
   result.score = score_timeline(trace, result.timeline);
-  logger()->info("backtest {}: {} decisions over {:.1f} days, {} changes, {} OOM samples",
-                 result.policy, result.timeline.size(), result.score.days, result.score.changes,
-                 result.score.oom_samples);
+  logger()->debug("backtest {}: {} decisions over {:.1f} days, {} changes, {} OOM samples",
+                  result.policy, result.timeline.size(), result.score.days, result.score.changes,
+                  result.score.oom_samples);
   return result;
 }
 

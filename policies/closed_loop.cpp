@@ -89,9 +89,9 @@ ClosedLoopResult run_closed_loop(const traces::Trace& trace, Policy& policy,
   simulation.advance_to(end);
   result.summary = simulation.summary(id);
   traces::named_logger("policies")
-      ->info("closed loop {}: {} decisions, {} OOM kills, {:.0f} throttled pod-seconds",
-             result.policy, result.timeline.size(), result.summary.oom_kills,
-             result.summary.throttled_seconds);
+      ->debug("closed loop {}: {} decisions, {} OOM kills, {:.0f} throttled pod-seconds",
+              result.policy, result.timeline.size(), result.summary.oom_kills,
+              result.summary.throttled_seconds);
   return result;
 }
 
