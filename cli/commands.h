@@ -20,5 +20,6 @@ void add_recommend_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
+void add_features_command(CLI::App& app);
 
 }  // namespace podsizer::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   podsizer::cli::add_train_command(app);
   podsizer::cli::add_export_command(app);
   podsizer::cli::add_validate_command(app);
+  podsizer::cli::add_features_command(app);
 
   try {
     app.parse(argc, argv);

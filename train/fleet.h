@@ -15,7 +15,8 @@
 // this is what the fleet would reserve. Its risk figures are means over traces (per day, per
 // sample), its closed-loop events sums.
 //
-// The bar compares a policy with a reference (VPA): requests each at least `min_saving` below
+// The bar compares a policy with a reference (VPA), for each source and for all traces (the
+// verdict; a source's lines show where it holds): requests each at least `min_saving` below
 // the reference's, no more OOM samples per day, memory over request under 1 % of samples, and
 // in closed loop no more OOM kills, evictions or SLO-violation time.
 //

@@ -220,8 +220,7 @@ TEST_CASE("cli: import reads request-rate files and Prometheus answers", "[cli]"
   CHECK(web.memory_bytes[1] == Approx(2e8));
 }
 
-TEST_CASE("cli: simulate reports the replay as JSON, and a small memory limit OOM-kills",
-          "[cli]") {
+TEST_CASE("cli: simulate reports the replay as JSON, and a small memory limit OOM-kills", "[cli]") {
   TempDir dir("simulate");
   const std::string csv = dir.file("history.csv");
   REQUIRE(run_podsizer(dir, "generate --seed 3 --days 2 --step 300 --out " + quoted(csv)).status ==
@@ -283,4 +282,62 @@ TEST_CASE("cli: recommend without --policy uses the shipped pre-trained policy",
       fs::path(PODSIZER_SOURCE_DIR) / "policies" / "pretrained" / "podsizer-general.pt";
   CHECK(fs::equivalent(fs::path(json["policy"]["source"].get<std::string>()), shipped));
   CHECK(json["resources"]["requests"]["memory_bytes"].get<double>() > 0);
+}
+
+TEST_CASE("cli: features gives the policy's input by name, worked out by hand", "[cli]") {
+  // Two days of one pod at a steady 200 m and 300 MiB: the references are those values, every
+  // window's log ratio to them is 0, and the resources in force are the app's first-day ones
+  // (CPU request = p95 = 200 m, memory request = the peak = 300 MiB).
+  TempDir dir("features");
+  {
+    std::ofstream csv(dir.file("steady.csv"));
+    csv << "timestamp,cpu_usage_milli_cores,memory_usage_megabytes\n";
+    for (int k = 0; k < 2 * 288; ++k) csv << 1700000000 + 300 * k << ",200,300\n";
+  }
+  const Outcome outcome = run_podsizer(dir, "features --history steady.csv --out f.json");
+  REQUIRE(outcome.status == 0);
+  const nlohmann::ordered_json f = nlohmann::ordered_json::parse(read_text(dir.file("f.json")));
+  REQUIRE(f.size() == 53);
+  CHECK(f.begin().key() == "cpu_ref_log_millicores");
+  CHECK(f["cpu_ref_log_millicores"].get<double>() == Approx(std::log(200.0)).epsilon(1e-6));
+  CHECK(f["memory_ref_log_bytes"].get<double>() ==
+        Approx(std::log(300.0 * 1024 * 1024)).epsilon(1e-6));
+  CHECK(f["cpu_p95_24h_log_ratio"].get<double>() == Approx(0.0).margin(1e-6));
+  CHECK(f["memory_max_7d_log_ratio"].get<double>() == Approx(0.0).margin(1e-6));
+  CHECK(f["memory_request_log_ratio"].get<double>() == Approx(0.0).margin(1e-6));
+  CHECK(f["memory_limit_log_ratio"].get<double>() == Approx(std::log(1.2)).epsilon(1e-6));
+}
+
+TEST_CASE("cli: the README's Python example on `features` gives what recommend proposes", "[cli]") {
+  // The real program: Debian's python3 with torch runs the README's own block on the shipped
+  // policy and the features podsizer computed; its answer must be the policy's proposal that
+  // `recommend` reports before rounding and guardrails.
+  TempDir dir("features-python");
+  REQUIRE(run_podsizer(dir, "generate --seed 3 --days 3 --out h.csv").status == 0);
+  REQUIRE(run_podsizer(dir, "features --history h.csv --out f.json").status == 0);
+  const std::string policy =
+      (fs::path(PODSIZER_SOURCE_DIR) / "policies" / "pretrained" / "podsizer-general.pt").string();
+  const Outcome recommended = run_podsizer(
+      dir, "recommend --history h.csv --format json --no-replay --resamples 2 --policy " +
+               quoted(policy));
+  REQUIRE(recommended.status == 0);
+  const nlohmann::json proposed = nlohmann::json::parse(recommended.out)["proposed"];
+  std::ofstream(dir.file("expected.json")) << nlohmann::json{
+      {"cpu_request_millicores", proposed["requests"]["cpu_millicores"]},
+      {"cpu_limit_millicores", proposed["limits"]["cpu_millicores"]},
+      {"memory_request_bytes", proposed["requests"]["memory_bytes"]},
+      {"memory_limit_bytes",
+       proposed["limits"]["memory_bytes"]}}.dump();
+
+  const std::string source = PODSIZER_SOURCE_DIR;
+  const std::string command = "/usr/bin/python3 " +
+                              quoted(source + "/tests/agent/check_readme_python.py") + " " +
+                              quoted(source + "/README.md") + " " + quoted(policy) + " " +
+                              quoted(dir.file("f.json")) + " " + quoted(dir.file("expected.json")) +
+                              " 1e-6 > " + quoted(dir.file("check.txt")) + " 2>&1";
+  const int status = std::system(command.c_str());
+  INFO(read_text(dir.file("check.txt")));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(read_text(dir.file("check.txt")).find("largest difference") != std::string::npos);
 }
