@@ -11,6 +11,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "policies/recommend.h"
 #include "report/format.h"
 #include "traces/log.h"
 
@@ -46,17 +47,22 @@ std::vector<PolicyEntry> resolve_policies(const std::vector<std::string>& names)
   std::vector<PolicyEntry> entries;
   const std::vector<std::string> known = policies::known_policies();
   for (const std::string& name : names) {
-    // A TorchScript file needs a loader that registers itself under "learned"; without one the
-    // build has no LibTorch policies, which the message says.
+    // A TorchScript file goes to the loader the learned-policy library registers
+    // (policies/recommend.h), which checks its card once here; each run then builds its own
+    // instance. Without a loader the build has no LibTorch policies, which the message says.
     if (ends_with(name, ".pt")) {
-      if (std::find(known.begin(), known.end(), "learned") == known.end()) {
+      if (!policies::has_policy_loader()) {
         throw std::invalid_argument(
             "policy " + name +
             ": learned policies (.pt files) need the learned-policy support, "
             "which this build of podsizer does not include");
       }
-      throw std::invalid_argument("policy " + name +
-                                  ": loading a learned policy from a file is not supported here");
+      const std::string label = std::filesystem::path(name).stem().string();
+      for (const auto& e : entries) {
+        if (e.label == label) throw std::invalid_argument("policy '" + label + "' is named twice");
+      }
+      entries.push_back({label, policies::load_policy(name).make});
+      continue;
     }
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       std::string list;

@@ -35,8 +35,9 @@ struct PolicyEntry {
 };
 
 // The policies named on a command line: a name make_policy() knows, or a TorchScript file
-// (ending in .pt). Throws std::invalid_argument for an unknown or repeated name, and for a .pt
-// file when no loader for learned policies is registered, saying so.
+// (ending in .pt, labelled by its stem, its card checked now). Throws std::invalid_argument for
+// an unknown or repeated name, and for a .pt file when no loader for learned policies is
+// registered, saying so; what policies::load_policy() throws for a bad file or card.
 std::vector<PolicyEntry> resolve_policies(const std::vector<std::string>& names);
 
 struct EvaluationOptions {

@@ -24,6 +24,7 @@
 
 namespace fs = std::filesystem;
 namespace traces = podsizer::traces;
+using podsizer::testing::count_of;
 using podsizer::testing::Outcome;
 using podsizer::testing::quoted;
 using podsizer::testing::read_text;
@@ -340,4 +341,26 @@ TEST_CASE("cli: the README's Python example on `features` gives what recommend p
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   CHECK(read_text(dir.file("check.txt")).find("largest difference") != std::string::npos);
+}
+
+TEST_CASE("cli: evaluate runs an exported policy file beside the baselines", "[cli]") {
+  TempDir dir("evaluate-learned");
+  std::ofstream(dir.file("short.yaml")) << "name: short\nduration: 2d\nseed: 1\nchanges: {}\n";
+  const std::string policy =
+      (fs::path(PODSIZER_SOURCE_DIR) / "policies" / "pretrained" / "podsizer-general.pt").string();
+  const Outcome outcome =
+      run_podsizer(dir, "evaluate --scenarios short.yaml --seeds 1 --out r.h5 --policies vpa," +
+                            quoted(policy));
+  INFO(outcome.err);
+  REQUIRE(outcome.status == 0);
+  // One row per policy in the scenario's table, the file labelled by its stem.
+  CHECK(count_of(outcome.out, "\nvpa ") == 1);
+  CHECK(count_of(outcome.out, "\npodsizer-general ") == 1);
+
+  // A file that is no exported policy fails with its name.
+  std::ofstream(dir.file("broken.pt")) << "not a policy";
+  const Outcome broken =
+      run_podsizer(dir, "evaluate --scenarios short.yaml --out r2.h5 --policies vpa,broken.pt");
+  CHECK(broken.status != 0);
+  CHECK_THAT(broken.err, Catch::Contains("broken"));
 }
