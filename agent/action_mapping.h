@@ -17,7 +17,8 @@
 //                                          + features[raise_from_feature]))
 //            when raise_when_feature >= 0 and features[raise_when_feature] > 0
 //            (a step up from the value in force, e.g. after an OOM kill)
-//   value  = max(value, hold_factor · exp(g(features[centre_feature]) + features[raise_from_feature]))
+//   value  = max(value, hold_factor · exp(g(features[centre_feature])
+//                                         + features[raise_from_feature]))
 //            when hold_factor > 0 (a slow way down from the value in force)
 //   value  = max(value, centre_floor · exp(g(features[centre_feature])))
 //            when centre_floor > 0 (never below a multiple of the centre)

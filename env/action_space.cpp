@@ -12,10 +12,9 @@ namespace podsizer::env {
 ActionSpace::ActionSpace(const ActionSpaceConfig& c) : config_(c) {
   // Every multiplier and bound must be positive for the log-space rules to make sense.
   for (double v : {c.cpu_scale, c.cpu_limit_factor, c.cpu_limit_scale, c.memory_margin,
-                   c.memory_scale, c.memory_limit_factor, c.memory_limit_scale,
-                   c.oom_raise_factor, c.min_cpu_millicores, c.min_memory_bytes,
-                   c.memory_limit_hold, c.memory_request_floor,
-                   c.min_memory_limit_bytes}) {
+                   c.memory_scale, c.memory_limit_factor, c.memory_limit_scale, c.oom_raise_factor,
+                   c.min_cpu_millicores, c.min_memory_bytes, c.memory_limit_hold,
+                   c.memory_request_floor, c.min_memory_limit_bytes}) {
     if (!(v > 0)) throw std::invalid_argument("ActionSpaceConfig: scales and bounds must be > 0");
   }
   if (!(c.max_cpu_millicores >= c.min_cpu_millicores) ||
@@ -48,11 +47,10 @@ ActionSpace::ActionSpace(const ActionSpaceConfig& c) : config_(c) {
   rules_.push_back(rule("memory_request_bytes", 2, mem_ref, mem_offset, c.memory_scale,
                         c.min_memory_bytes, c.max_memory_bytes, -1));
   rules_.back().centre_floor = c.memory_request_floor;
-  rules_.push_back(rule("memory_limit_bytes", 3, mem_ref, std::log(c.memory_limit_factor),
-                        c.memory_limit_scale,
-                        std::min(std::max(c.min_memory_bytes, c.min_memory_limit_bytes),
-                                 c.max_memory_bytes),
-                        c.max_memory_bytes, kMemoryRequest));
+  rules_.push_back(
+      rule("memory_limit_bytes", 3, mem_ref, std::log(c.memory_limit_factor), c.memory_limit_scale,
+           std::min(std::max(c.min_memory_bytes, c.min_memory_limit_bytes), c.max_memory_bytes),
+           c.max_memory_bytes, kMemoryRequest));
   rules_.back().extra_centre_feature = static_cast<std::int64_t>(kMemoryMax7dFeature);
   rules_.back().raise_when_feature = static_cast<std::int64_t>(kOomKills1hFeature);
   rules_.back().raise_from_feature = static_cast<std::int64_t>(kMemoryLimitFeature);
@@ -86,11 +84,13 @@ void ActionSpace::apply(std::span<const float> features, std::span<const float> 
 
     // A step up from the value in force (the memory limit after an OOM kill).
     if (r.raise_when_feature >= 0 && features[r.raise_when_feature] > 0.0f) {
-      const double in_force = std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
+      const double in_force =
+          std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
       value = std::max(value, r.raise_factor * in_force);
     }
     if (r.hold_factor > 0.0) {
-      const double in_force = std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
+      const double in_force =
+          std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
       value = std::max(value, r.hold_factor * in_force);
     }
     if (r.centre_floor > 0.0) value = std::max(value, r.centre_floor * std::exp(centre));

@@ -608,9 +608,9 @@ void Simulation::refresh(double now_s) {
       }
       if (victim != kNoPod) {
         if (log_->should_log(spdlog::level::debug)) {
-          log_->debug("[t={:.1f}s] node {} out of memory ({:.0f} MiB over): the kernel kills pod {}",
-                      now_s, node.id, (node_memory_[node.id] - capacity) / (1024.0 * 1024.0),
-                      victim);
+          log_->debug(
+              "[t={:.1f}s] node {} out of memory ({:.0f} MiB over): the kernel kills pod {}", now_s,
+              node.id, (node_memory_[node.id] - capacity) / (1024.0 * 1024.0), victim);
         }
         oom_kill(victim, now_s);
         killed = true;
@@ -1474,12 +1474,13 @@ void Simulation::set_resources(WorkloadId id, const traces::ContainerResources& 
   }
   w.current = slot;
   if (log_->should_log(spdlog::level::debug)) {
-    log_->debug("[t={:.1f}s] {}: new resources (requests cpu {:.0f}m memory {:.0f} MiB, limits "
-                "cpu {:.0f}m memory {:.0f} MiB), rolling out version {}",
-                now_, w.spec.name, resources.requests.cpu_millicores.value_or(0),
-                resources.requests.memory_bytes.value_or(0) / 1048576.0,
-                resources.limits.cpu_millicores.value_or(0),
-                resources.limits.memory_bytes.value_or(0) / 1048576.0, w.current);
+    log_->debug(
+        "[t={:.1f}s] {}: new resources (requests cpu {:.0f}m memory {:.0f} MiB, limits "
+        "cpu {:.0f}m memory {:.0f} MiB), rolling out version {}",
+        now_, w.spec.name, resources.requests.cpu_millicores.value_or(0),
+        resources.requests.memory_bytes.value_or(0) / 1048576.0,
+        resources.limits.cpu_millicores.value_or(0),
+        resources.limits.memory_bytes.value_or(0) / 1048576.0, w.current);
   }
   reconcile(w, now_);
   dirty_ = true;
