@@ -10,17 +10,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/app_inputs.h"
 #include "cli/commands.h"
 #include "env/features.h"
-#include "policies/backtest.h"
 #include "policies/learned/learned_policy.h"
 #include "policies/recommend.h"
 #include "traces/app_spec.h"
 #include "traces/atomic_file.h"
 #include "traces/errors.h"
 #include "traces/log.h"
-#include "traces/readers.h"
-#include "traces/synthetic.h"
 
 namespace podsizer::cli {
 namespace {
@@ -35,17 +33,9 @@ void run_features_command(const FeaturesCommandOptions& o) {
   auto log = traces::named_logger("cli");
 
   // The history and the app, as `recommend` takes them.
-  traces::Trace history;
-  traces::AppSpec app;
-  if (!o.history_path.empty()) {
-    history = traces::read_history_csv(o.history_path);
-    if (o.app_path.empty()) app = policies::default_app_for_history(history);
-  }
-  if (!o.app_path.empty()) app = traces::load_app_spec(o.app_path);
-  if (o.history_path.empty()) {
-    if (o.app_path.empty()) app = traces::default_app_spec();
-    history = traces::generate_synthetic(traces::synthetic_options_for(app));
-  }
+  const AppInputs inputs = load_app_inputs(o.app_path, o.history_path);
+  const traces::AppSpec& app = inputs.app;
+  const traces::Trace& history = inputs.history;
   if (history.empty()) {
     throw traces::InputError(o.history_path, 0, "", "the history has no samples");
   }

@@ -9,8 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "cli/app_inputs.h"
 #include "cli/commands.h"
-#include "policies/backtest.h"
 #include "policies/formats.h"
 #include "policies/recommend.h"
 #include "report/html_report.h"
@@ -21,7 +21,6 @@
 #include "traces/errors.h"
 #include "traces/log.h"
 #include "traces/readers.h"
-#include "traces/synthetic.h"
 
 namespace podsizer::cli {
 namespace {
@@ -113,23 +112,9 @@ void run_recommend_command(const RecommendCommandOptions& o) {
       policies::load_policy(policy_name, parse_settings(o.settings));
 
   // Inputs: app and history, each from a file or the embedded defaults.
-  traces::Trace history;
-  traces::AppSpec app;
-  if (!o.history_path.empty()) {
-    history = traces::read_history_csv(o.history_path);
-    if (o.app_path.empty()) {
-      app = policies::default_app_for_history(history);
-      log->info("no --app: current resources taken from the first day of {}", o.history_path);
-    }
-  }
-  if (!o.app_path.empty()) app = traces::load_app_spec(o.app_path);
-  if (o.history_path.empty()) {
-    if (o.app_path.empty()) app = traces::default_app_spec();
-    history = traces::generate_synthetic(traces::synthetic_options_for(app));
-    history.meta.source = "synthetic";
-    log->info("no --history: a synthetic {:.0f}-day history of '{}'", history.span_s() / 86400.0,
-              app.app_name);
-  }
+  const AppInputs inputs = load_app_inputs(o.app_path, o.history_path);
+  const traces::AppSpec& app = inputs.app;
+  const traces::Trace& history = inputs.history;
   std::optional<traces::LoadTest> load_test;
   if (!o.loadtest_path.empty()) load_test = traces::read_load_test(o.loadtest_path);
 
@@ -181,14 +166,17 @@ void add_recommend_command(CLI::App& app) {
   command->add_option("--container", o->container,
                       "Container name in the Deployment; default: the app's name");
   command->add_option("--out", o->out_path, "File to write; default: standard output");
-  command->add_option("--max-change-percent", o->max_change_percent,
-                      "Cap on each value's change from the current settings, in percent")
+  command
+      ->add_option("--max-change-percent", o->max_change_percent,
+                   "Cap on each value's change from the current settings, in percent")
       ->check(CLI::PositiveNumber);
-  command->add_option("--vpa-update-mode", o->vpa_update_mode,
-                      "updateMode of the VPA object: Off, Initial, Recreate, Auto")
+  command
+      ->add_option("--vpa-update-mode", o->vpa_update_mode,
+                   "updateMode of the VPA object: Off, Initial, Recreate, Auto")
       ->capture_default_str();
-  command->add_option("--resamples", o->resamples,
-                      "Day-resampled histories for the confidence (0: none)")
+  command
+      ->add_option("--resamples", o->resamples,
+                   "Day-resampled histories for the confidence (0: none)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   command->add_flag("--no-replay", o->no_replay, "Skip the counterfactual replay");
