@@ -112,16 +112,14 @@ void ActionMapping::apply(std::span<const float> features, std::span<const float
     }
     const double y = output.offset + base + output.scale * a;
     double value = output.log_space ? std::exp(y) : y;
-    if (output.raise_when_feature >= 0 &&
-        features[static_cast<std::size_t>(output.raise_when_feature)] > 0.0f) {
+    if (output.raise_from_feature >= 0) {  // validate(): a raise or a hold reads it
       const double in_force =
           std::exp(centre + features[static_cast<std::size_t>(output.raise_from_feature)]);
-      value = std::max(value, output.raise_factor * in_force);
-    }
-    if (output.hold_factor > 0.0) {
-      const double in_force =
-          std::exp(centre + features[static_cast<std::size_t>(output.raise_from_feature)]);
-      value = std::max(value, output.hold_factor * in_force);
+      if (output.raise_when_feature >= 0 &&
+          features[static_cast<std::size_t>(output.raise_when_feature)] > 0.0f) {
+        value = std::max(value, output.raise_factor * in_force);
+      }
+      if (output.hold_factor > 0.0) value = std::max(value, output.hold_factor * in_force);
     }
     if (output.centre_floor > 0.0) value = std::max(value, output.centre_floor * std::exp(centre));
     out[k] = std::clamp(value, output.min_value, output.max_value);

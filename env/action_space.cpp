@@ -82,16 +82,14 @@ void ActionSpace::apply(std::span<const float> features, std::span<const float> 
     const double y = r.offset + base + r.scale * a;
     double value = r.log_space ? std::exp(y) : y;
 
-    // A step up from the value in force (the memory limit after an OOM kill).
-    if (r.raise_when_feature >= 0 && features[r.raise_when_feature] > 0.0f) {
+    // From the value in force: a step up (the memory limit after an OOM kill) and a hold.
+    if (r.raise_from_feature >= 0) {
       const double in_force =
           std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
-      value = std::max(value, r.raise_factor * in_force);
-    }
-    if (r.hold_factor > 0.0) {
-      const double in_force =
-          std::exp(centre + static_cast<double>(features[r.raise_from_feature]));
-      value = std::max(value, r.hold_factor * in_force);
+      if (r.raise_when_feature >= 0 && features[r.raise_when_feature] > 0.0f) {
+        value = std::max(value, r.raise_factor * in_force);
+      }
+      if (r.hold_factor > 0.0) value = std::max(value, r.hold_factor * in_force);
     }
     if (r.centre_floor > 0.0) value = std::max(value, r.centre_floor * std::exp(centre));
     out[k] = std::clamp(value, r.min_value, r.max_value);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -47,32 +48,32 @@ std::vector<PolicyEntry> resolve_policies(const std::vector<std::string>& names)
   std::vector<PolicyEntry> entries;
   const std::vector<std::string> known = policies::known_policies();
   for (const std::string& name : names) {
-    // A TorchScript file goes to the loader the learned-policy library registers
-    // (policies/recommend.h), which checks its card once here; each run then builds its own
-    // instance. Without a loader the build has no LibTorch policies, which the message says.
+    PolicyEntry entry;
     if (ends_with(name, ".pt")) {
+      // A TorchScript file goes to the loader the learned-policy library registers
+      // (policies/recommend.h), which checks its card once here; each run then builds its own
+      // instance. Without a loader the build has no LibTorch policies, which the message says.
       if (!policies::has_policy_loader()) {
         throw std::invalid_argument(
             "policy " + name +
             ": learned policies (.pt files) need the learned-policy support, "
             "which this build of podsizer does not include");
       }
-      const std::string label = std::filesystem::path(name).stem().string();
-      for (const auto& e : entries) {
-        if (e.label == label) throw std::invalid_argument("policy '" + label + "' is named twice");
+      entry = {std::filesystem::path(name).stem().string(), policies::load_policy(name).make};
+    } else {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw std::invalid_argument("unknown policy '" + name + "'; known: " + list);
       }
-      entries.push_back({label, policies::load_policy(name).make});
-      continue;
-    }
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw std::invalid_argument("unknown policy '" + name + "'; known: " + list);
+      entry = {name, [name] { return policies::make_policy(name); }};
     }
     for (const auto& e : entries) {
-      if (e.label == name) throw std::invalid_argument("policy '" + name + "' is named twice");
+      if (e.label == entry.label) {
+        throw std::invalid_argument("policy '" + entry.label + "' is named twice");
+      }
     }
-    entries.push_back({name, [name] { return policies::make_policy(name); }});
+    entries.push_back(std::move(entry));
   }
   return entries;
 }
